@@ -1,0 +1,344 @@
+/**
+ * The one test replacement for the `electron` module. Vitest aliases `electron`
+ * to this file, and test/setup-node.ts seeds Node's CommonJS cache with it so
+ * libraries that require('electron') themselves (electron-store, electron-log)
+ * get it too. Nothing here downloads or starts the Electron binary.
+ *
+ * The fakes record what the code under test did (windows created with which
+ * options, handlers registered, notifications shown) so tests can assert it.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Listener = (...args: unknown[]) => void;
+
+const userData = mkdtempSync(join(tmpdir(), 'beacon-electron-stub-'));
+
+class FakeApp extends EventEmitter {
+  readonly calls: string[] = [];
+  isPackaged = false;
+  name = 'Beacon';
+  private readyResolve: (() => void) | undefined;
+  private readonly ready = new Promise<void>((resolve) => {
+    this.readyResolve = resolve;
+  });
+  private loginItem = { openAtLogin: false };
+
+  enableSandbox(): void {
+    this.calls.push('enableSandbox');
+  }
+  requestSingleInstanceLock(): boolean {
+    this.calls.push('requestSingleInstanceLock');
+    return true;
+  }
+  setAppUserModelId(id: string): void {
+    this.calls.push(`setAppUserModelId:${id}`);
+  }
+  setAsDefaultProtocolClient(scheme: string): boolean {
+    this.calls.push(`setAsDefaultProtocolClient:${scheme}`);
+    return true;
+  }
+  whenReady(): Promise<void> {
+    this.calls.push('whenReady');
+    return this.ready;
+  }
+  /** Tests call this to let `whenReady()` resolve. */
+  fireReady(): void {
+    this.readyResolve?.();
+    this.emit('ready');
+  }
+  isReady(): boolean {
+    return false;
+  }
+  getPath(name: string): string {
+    return join(userData, name);
+  }
+  getName(): string {
+    return this.name;
+  }
+  getVersion(): string {
+    return '0.0.0-test';
+  }
+  getLocale(): string {
+    return 'en-US';
+  }
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return { ...this.loginItem };
+  }
+  setLoginItemSettings(settings: { openAtLogin: boolean }): void {
+    this.loginItem = { openAtLogin: settings.openAtLogin };
+  }
+  quit(): void {
+    this.calls.push('quit');
+  }
+  exit(): void {
+    this.calls.push('exit');
+  }
+  focus(): void {}
+  readonly dock = { hide(): void {}, show(): void {} };
+  readonly commandLine = {
+    switches: [] as Array<[string, string | undefined]>,
+    appendSwitch(name: string, value?: string): void {
+      this.switches.push([name, value]);
+    },
+  };
+}
+
+class FakeWebContents extends EventEmitter {
+  windowOpenHandler: ((details: { url: string }) => unknown) | undefined;
+  readonly sent: Array<{ channel: string; args: unknown[] }> = [];
+  readonly session = new FakeSession();
+  url = '';
+  setWindowOpenHandler(handler: (details: { url: string }) => unknown): void {
+    this.windowOpenHandler = handler;
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push({ channel, args });
+  }
+  getURL(): string {
+    return this.url;
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+}
+
+class FakeBrowserWindow extends EventEmitter {
+  static readonly created: FakeBrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  visible = false;
+  loadedUrl: string | undefined;
+  readonly options: Record<string, unknown>;
+  constructor(options: Record<string, unknown> = {}) {
+    super();
+    this.options = options;
+    FakeBrowserWindow.created.push(this);
+  }
+  static getAllWindows(): FakeBrowserWindow[] {
+    return [...FakeBrowserWindow.created];
+  }
+  loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+    this.webContents.url = url;
+    return Promise.resolve();
+  }
+  show(): void {
+    this.visible = true;
+  }
+  hide(): void {
+    this.visible = false;
+  }
+  focus(): void {}
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isDestroyed(): boolean {
+    return false;
+  }
+  setBounds(): void {}
+  setPosition(): void {}
+  getBounds(): { x: number; y: number; width: number; height: number } {
+    return { x: 0, y: 0, width: 360, height: 520 };
+  }
+  close(): void {
+    this.emit('closed');
+  }
+  destroy(): void {
+    this.emit('closed');
+  }
+}
+
+class FakeSession {
+  permissionRequestHandler: Listener | null = null;
+  permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  setPermissionRequestHandler(handler: Listener | null): void {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: ((...args: unknown[]) => boolean) | null): void {
+    this.permissionCheckHandler = handler;
+  }
+  readonly webRequest = { onHeadersReceived(): void {} };
+}
+
+class FakeIpcMain extends EventEmitter {
+  readonly handlers = new Map<string, Listener>();
+  handle(channel: string, handler: Listener): void {
+    this.handlers.set(channel, handler);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+}
+
+class FakeNotification extends EventEmitter {
+  static readonly shown: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  readonly options: Record<string, unknown>;
+  constructor(options: Record<string, unknown> = {}) {
+    super();
+    this.options = options;
+  }
+  show(): void {
+    FakeNotification.shown.push(this);
+    this.emit('show');
+  }
+  close(): void {
+    this.emit('close');
+  }
+}
+
+class FakeTray extends EventEmitter {
+  tooltip = '';
+  title = '';
+  image: unknown;
+  menu: unknown;
+  constructor(image?: unknown) {
+    super();
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setTitle(text: string): void {
+    this.title = text;
+  }
+  setImage(image: unknown): void {
+    this.image = image;
+  }
+  setContextMenu(menu: unknown): void {
+    this.menu = menu;
+  }
+  getBounds(): { x: number; y: number; width: number; height: number } {
+    return { x: 0, y: 0, width: 22, height: 22 };
+  }
+  destroy(): void {}
+}
+
+const nativeImage = {
+  createFromPath: (path: string) => ({ path, isEmpty: () => false, resize: () => ({ path }) }),
+  createFromDataURL: (url: string) => ({ url, isEmpty: () => false }),
+  createEmpty: () => ({ isEmpty: () => true }),
+};
+
+const Menu = {
+  buildFromTemplate: (template: unknown[]) => ({ items: template }),
+  setApplicationMenu: (): void => {},
+};
+
+/** safeStorage fake: "encrypts" reversibly so tests can tell stored bytes from plaintext. */
+const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret',
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  },
+  isAsyncEncryptionAvailable(): Promise<boolean> {
+    return Promise.resolve(this.available);
+  },
+  getSelectedStorageBackend(): string {
+    return this.backend;
+  },
+  encryptString(plain: string): Buffer {
+    return Buffer.from(`enc:${Buffer.from(plain, 'utf8').toString('base64')}`);
+  },
+  decryptString(data: Buffer): string {
+    const text = data.toString('utf8');
+    if (!text.startsWith('enc:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(text.slice(4), 'base64').toString('utf8');
+  },
+  encryptStringAsync(plain: string): Promise<Buffer> {
+    return Promise.resolve(this.encryptString(plain));
+  },
+  decryptStringAsync(data: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
+    return Promise.resolve({ result: this.decryptString(data), shouldReEncrypt: false });
+  },
+};
+
+const protocol = {
+  registered: [] as unknown[],
+  handlers: new Map<string, Listener>(),
+  registerSchemesAsPrivileged(schemes: unknown[]): void {
+    this.registered.push(...schemes);
+  },
+  handle(scheme: string, handler: Listener): void {
+    this.handlers.set(scheme, handler);
+  },
+};
+
+const shell = {
+  opened: [] as string[],
+  openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+    return Promise.resolve();
+  },
+  openPath(path: string): Promise<string> {
+    this.opened.push(path);
+    return Promise.resolve('');
+  },
+};
+
+const exposed: Record<string, unknown> = {};
+const contextBridge = {
+  exposed,
+  exposeInMainWorld(key: string, api: unknown): void {
+    exposed[key] = api;
+  },
+};
+
+class FakeIpcRenderer extends EventEmitter {
+  readonly invoked: Array<{ channel: string; args: unknown[] }> = [];
+  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    this.invoked.push({ channel, args });
+    return Promise.resolve(undefined);
+  }
+  send(): void {}
+}
+
+export const app = new FakeApp();
+export const ipcMain = new FakeIpcMain();
+export const ipcRenderer = new FakeIpcRenderer();
+export const powerMonitor = new EventEmitter();
+export const nativeTheme = Object.assign(new EventEmitter(), { shouldUseDarkColors: false, themeSource: 'system' });
+export const screen = {
+  getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+  getCursorScreenPoint: () => ({ x: 0, y: 0 }),
+};
+export const session = { defaultSession: new FakeSession() };
+export const net = { isOnline: (): boolean => true };
+export {
+  FakeBrowserWindow as BrowserWindow,
+  FakeNotification as Notification,
+  FakeTray as Tray,
+  Menu,
+  nativeImage,
+  safeStorage,
+  protocol,
+  shell,
+  contextBridge,
+};
+
+const electronStub = {
+  app,
+  ipcMain,
+  ipcRenderer,
+  powerMonitor,
+  nativeTheme,
+  screen,
+  session,
+  net,
+  BrowserWindow: FakeBrowserWindow,
+  Notification: FakeNotification,
+  Tray: FakeTray,
+  Menu,
+  nativeImage,
+  safeStorage,
+  protocol,
+  shell,
+  contextBridge,
+};
+export default electronStub;
