@@ -1,0 +1,164 @@
+/**
+ * Beacon's configuration: which Supabase project, and the options IT may set.
+ * Resolved per key from, in order, OS policy, a machine-wide file, the user's
+ * settings and the defaults. Every value is validated; an invalid value is
+ * reported with the source it came from and the next source is used instead,
+ * so a typo in one place never crashes Beacon. Values set by policy are locked.
+ */
+import { z } from 'zod';
+
+export const CONFIG_SOURCES = ['policy', 'machine', 'user', 'default'] as const;
+export type ConfigSource = (typeof CONFIG_SOURCES)[number];
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https for remote projects; plain http only for a local stack on loopback. */
+export const supabaseUrlSchema = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value), 'is not a URL')
+  .transform((value) => new URL(value))
+  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), {
+    message: 'must use https (plain http is only accepted for a local stack on 127.0.0.1/localhost)',
+  })
+  .refine((url) => url.username === '' && url.password === '', 'must not contain credentials')
+  .refine((url) => url.search === '' && url.hash === '', 'must not contain a query or fragment')
+  .transform((url) => url.origin + url.pathname.replace(/\/+$/, ''));
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+/** A legacy anon JWT (header.payload.signature with role anon) or a new publishable key. */
+export const anonKeySchema = z
+  .string()
+  .trim()
+  .refine((key) => {
+    if (/^sb_publishable_[A-Za-z0-9_-]{10,}$/.test(key)) return true;
+    const parts = key.split('.');
+    if (parts.length !== 3 || !parts.every((p) => p.length > 0 && base64url.test(p))) return false;
+    try {
+      const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { role?: unknown };
+      return payload.role === 'anon';
+    } catch {
+      return false;
+    }
+  }, 'is not an anon key (expected a JWT whose role is "anon", or an sb_publishable_ key); never configure the service-role key');
+
+/** `{contactId}` is replaced by the contact's id; the result must be an https URL. */
+export const crmUrlTemplateSchema = z
+  .string()
+  .trim()
+  .refine((t) => t.includes('{contactId}'), 'must contain {contactId}')
+  .refine((t) => URL.canParse(t.replaceAll('{contactId}', '00000000-0000-0000-0000-000000000000')), 'is not a URL template')
+  .refine((t) => new URL(t.replaceAll('{contactId}', 'x')).protocol === 'https:', 'must be an https URL');
+
+const booleanLike = z.union([z.boolean(), z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true'), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
+
+export const configFields = {
+  supabaseUrl: supabaseUrlSchema,
+  supabaseAnonKey: anonKeySchema,
+  crmContactUrlTemplate: crmUrlTemplateSchema,
+  disableAutoUpdate: booleanLike,
+  allowInsecureTokenStorage: booleanLike,
+  launchAtLogin: booleanLike,
+} as const;
+
+export type ConfigKey = keyof typeof configFields;
+export const CONFIG_KEYS = Object.keys(configFields) as ConfigKey[];
+
+export interface BeaconConfig {
+  supabaseUrl: string | undefined;
+  supabaseAnonKey: string | undefined;
+  crmContactUrlTemplate: string | undefined;
+  disableAutoUpdate: boolean;
+  allowInsecureTokenStorage: boolean;
+  launchAtLogin: boolean;
+}
+
+export const DEFAULT_CONFIG: BeaconConfig = {
+  supabaseUrl: undefined,
+  supabaseAnonKey: undefined,
+  crmContactUrlTemplate: undefined,
+  disableAutoUpdate: false,
+  allowInsecureTokenStorage: false,
+  launchAtLogin: false,
+};
+
+/** The names IT uses in policy (registry values, plist keys, policy.json). */
+export const POLICY_KEY_NAMES: Record<ConfigKey, string> = {
+  supabaseUrl: 'SupabaseUrl',
+  supabaseAnonKey: 'SupabaseAnonKey',
+  crmContactUrlTemplate: 'CrmContactUrlTemplate',
+  disableAutoUpdate: 'DisableAutoUpdate',
+  allowInsecureTokenStorage: 'AllowInsecureTokenStorage',
+  launchAtLogin: 'LaunchAtLogin',
+};
+
+export interface ConfigLayer {
+  readonly source: Exclude<ConfigSource, 'default'>;
+  /** Where it was read from, for messages: a file path, a registry key. */
+  readonly origin: string;
+  /** Raw values by config key (policy readers map PascalCase names with POLICY_KEY_NAMES first). */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface ConfigProblem {
+  readonly key: string;
+  readonly source: ConfigSource;
+  readonly origin: string;
+  readonly message: string;
+}
+
+export interface ResolvedConfig {
+  readonly config: BeaconConfig;
+  /** Which source each value came from. */
+  readonly sources: Readonly<Record<ConfigKey, ConfigSource>>;
+  /** Keys set by policy: the UI shows them read-only and user settings cannot change them. */
+  readonly locked: ReadonlySet<ConfigKey>;
+  /** Invalid or unknown values that were ignored, each naming its source. */
+  readonly problems: readonly ConfigProblem[];
+}
+
+const precedence: Record<Exclude<ConfigSource, 'default'>, number> = { policy: 0, machine: 1, user: 2 };
+
+export function resolveConfig(layers: readonly ConfigLayer[]): ResolvedConfig {
+  const ordered = [...layers].sort((a, b) => precedence[a.source] - precedence[b.source]);
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const sources = Object.fromEntries(CONFIG_KEYS.map((k) => [k, 'default'])) as Record<ConfigKey, ConfigSource>;
+  const locked = new Set<ConfigKey>();
+  const problems: ConfigProblem[] = [];
+
+  for (const layer of ordered) {
+    for (const key of Object.keys(layer.values)) {
+      if (!(key in configFields)) problems.push({ key, source: layer.source, origin: layer.origin, message: `unknown setting "${key}" ignored` });
+    }
+  }
+  for (const key of CONFIG_KEYS) {
+    for (const layer of ordered) {
+      const raw = layer.values[key];
+      if (raw === undefined || raw === null || raw === '') continue;
+      const parsed = configFields[key].safeParse(raw);
+      if (!parsed.success) {
+        const reason = parsed.error.issues.map((i) => i.message).join('; ');
+        problems.push({ key, source: layer.source, origin: layer.origin, message: `${key} from ${layer.source} (${layer.origin}) ${reason}; ignored` });
+        continue;
+      }
+      config[key] = parsed.data;
+      sources[key] = layer.source;
+      if (layer.source === 'policy') locked.add(key);
+      break;
+    }
+  }
+  return { config: config as unknown as BeaconConfig, sources, locked, problems };
+}
+
+/** Maps IT's PascalCase policy names to config keys; unknown names are kept for the problem report. */
+export function fromPolicyNames(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const byPolicyName = new Map(Object.entries(POLICY_KEY_NAMES).map(([key, name]) => [name.toLowerCase(), key]));
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [byPolicyName.get(name.toLowerCase()) ?? name, value]));
+}
+
+/** The CRM link for a contact, or undefined when IT configured no template. */
+export function crmContactUrl(template: string | undefined, contactId: string): string | undefined {
+  if (!template || !z.uuid().safeParse(contactId).success) return undefined;
+  return template.replaceAll('{contactId}', encodeURIComponent(contactId));
+}
