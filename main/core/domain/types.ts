@@ -62,3 +62,37 @@ export interface ConversationChange {
 }
 
 export type Health = 'live' | 'polling' | 'offline' | 'signed-out';
+
+/** A conversation's AI metadata (table conversation_metadata), one row per conversation and contact. */
+export interface ConversationMetadata {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly contactId: string;
+  readonly status: string | null;
+  readonly priority: string | null;
+  readonly sentiment: string | null;
+  readonly summary: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A note on a conversation (table conversation_notes). */
+export interface ConversationNote {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly contactId: string;
+  readonly authorId: string | null;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A label on a conversation (table conversation_contact_labels). */
+export interface ConversationLabel {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly contactId: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}

@@ -54,6 +54,16 @@ export class TokenRevocations {
     this.cutoffs.clear();
   }
 
+  /**
+   * The `iat` for a token issued to this user now. Cut-offs have one-second
+   * resolution, so a token issued in the very second of an `expireNow` would
+   * count as revoked; it gets the next second instead.
+   */
+  issuedAtFor(userId: string, nowSeconds = Math.floor(Date.now() / 1000)): number {
+    const cutoff = this.cutoffs.get(userId);
+    return cutoff !== undefined && cutoff >= nowSeconds ? cutoff + 1 : nowSeconds;
+  }
+
   /** The moment (epoch seconds) this token stops being valid. */
   effectiveExpiry(claims: JwtClaims): number {
     const cutoff = claims.sub ? this.cutoffs.get(claims.sub) : undefined;

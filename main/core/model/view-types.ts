@@ -1,0 +1,96 @@
+/**
+ * What the renderer is sent: plain JSON (no Maps, no Dates, no undefined
+ * values that matter), so it crosses IPC unchanged. The renderer gets one
+ * `view-snapshot`, then `view-patch` messages that upsert or remove whole
+ * contacts and always carry the header.
+ */
+import type { ConversationChangeKind, Health, TaskStatus } from '../domain/types.ts';
+
+export interface TaskView {
+  readonly id: string;
+  readonly title: string;
+  readonly status: TaskStatus;
+  readonly agentName: string | null;
+  /** Result (completed) or error (failed), shortened for display. */
+  readonly result: string | null;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly completedAt: string | null;
+  readonly updatedAt: string;
+  /** Finished since the user last looked at this contact. */
+  readonly unseen: boolean;
+  /** Its notification was muted (notifications off, paused or quiet hours). */
+  readonly muted: boolean;
+}
+
+export interface FieldChangeView {
+  readonly name: string;
+  /** Absent when Beacon did not know the previous value; null when there was none. */
+  readonly before?: string | null;
+  readonly after: string | null;
+}
+
+export interface ChangeView {
+  readonly id: string;
+  readonly kind: ConversationChangeKind;
+  readonly conversationId: string | null;
+  readonly at: string;
+  readonly summary: string;
+  readonly fields: readonly FieldChangeView[];
+  readonly unread: boolean;
+}
+
+export interface ContactView {
+  readonly id: string;
+  readonly name: string;
+  readonly company: string | null;
+  readonly email: string | null;
+  readonly archived: boolean;
+  /** All active tasks of the contact; `active` lists at most a bounded number of them, oldest first. */
+  readonly activeCount: number;
+  readonly active: readonly TaskView[];
+  /** Recently finished tasks, newest first (bounded). */
+  readonly finished: readonly TaskView[];
+  /** Conversation changes, newest first (bounded). */
+  readonly timeline: readonly ChangeView[];
+  readonly unreadCount: number;
+  readonly unseenFailures: number;
+  /** Latest activity (ISO) among its tasks and changes: the tray's sort key. */
+  readonly lastActivityAt: string | null;
+}
+
+export interface ProfileView {
+  readonly email: string;
+  readonly displayName: string | null;
+  readonly notificationsEnabled: boolean;
+}
+
+export interface ViewHeader {
+  readonly health: Health;
+  readonly profile: ProfileView | null;
+  /** Active tasks (pending and in progress) across all contacts. */
+  readonly activeCount: number;
+  /** Contacts with failures the user has not looked at yet: the tray's attention state. */
+  readonly attention: readonly string[];
+}
+
+export interface TrayView {
+  /** Increases with every message; a patch applies only to the view with `baseVersion`. */
+  readonly version: number;
+  readonly header: ViewHeader;
+  /** Contacts with something to show, most recent activity first. */
+  readonly contacts: readonly ContactView[];
+}
+
+export interface ViewPatch {
+  readonly version: number;
+  readonly baseVersion: number;
+  readonly header: ViewHeader;
+  /** Contacts added or changed, whole. */
+  readonly upserts: readonly ContactView[];
+  /** Contacts that no longer have anything to show. */
+  readonly removed: readonly string[];
+}
+
+export type ViewMessage = { readonly type: 'view-snapshot'; readonly view: TrayView } | { readonly type: 'view-patch'; readonly patch: ViewPatch };

@@ -1,0 +1,4 @@
+export * from './rejection.ts';
+export * from './rows.ts';
+export * from './change.ts';
+export * from './snapshot.ts';

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock, settle } from '../testing/fake-clock.ts';
+import { PollingScheduler } from './polling.ts';
+
+function setup(options: { random?: () => number; run?: () => Promise<unknown> } = {}) {
+  const clock = new FakeClock(0);
+  const runs: number[] = [];
+  const poller = new PollingScheduler({
+    clock,
+    intervalMs: 5_000,
+    jitterMs: 1_000,
+    random: options.random ?? (() => 0.5),
+    run:
+      options.run ??
+      (async () => {
+        runs.push(clock.now());
+      }),
+  });
+  return { clock, runs, poller };
+}
+
+describe('PollingScheduler', () => {
+  it('runs at once, then every interval', async () => {
+    const { clock, runs, poller } = setup();
+    poller.start('now');
+    await clock.advance(16_000);
+    expect(runs).toEqual([0, 5_000, 10_000, 15_000]);
+  });
+
+  it('can wait one interval before the first run', async () => {
+    const { clock, runs, poller } = setup();
+    poller.start('after-interval');
+    await clock.advance(4_999);
+    expect(runs).toEqual([]);
+    await clock.advance(1);
+    expect(runs).toEqual([5_000]);
+  });
+
+  it('spreads runs over interval ± jitter', async () => {
+    const values = [0, 0.999, 0.25];
+    const { clock, runs, poller } = setup({ random: () => values.shift() ?? 0.5 });
+    poller.start('after-interval');
+    await clock.advance(20_000);
+    // 4000, then +5998 (=9998), then +4500 (=14498), then +5000
+    expect(runs.slice(0, 4)).toEqual([4_000, 9_998, 14_498, 19_498]);
+  });
+
+  it('every delay stays within interval ± jitter', () => {
+    const { poller } = setup({ random: Math.random });
+    for (let i = 0; i < 1_000; i += 1) {
+      const delay = poller.nextDelay();
+      expect(delay).toBeGreaterThanOrEqual(4_000);
+      expect(delay).toBeLessThanOrEqual(6_000);
+    }
+  });
+
+  it('stops: nothing pending, nothing runs', async () => {
+    const { clock, runs, poller } = setup();
+    poller.start('now');
+    await clock.advance(5_000);
+    poller.stop();
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(60_000);
+    expect(runs).toEqual([0, 5_000]);
+    expect(poller.running).toBe(false);
+  });
+
+  it('never overlaps a slow run and counts the interval from its end', async () => {
+    const clock = new FakeClock(0);
+    const started: number[] = [];
+    let active = 0;
+    let maxActive = 0;
+    const poller = new PollingScheduler({
+      clock,
+      intervalMs: 5_000,
+      jitterMs: 0,
+      run: () => {
+        started.push(clock.now());
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        return new Promise<void>((resolve) =>
+          clock.setTimeout(() => {
+            active -= 1;
+            resolve();
+          }, 7_000),
+        );
+      },
+    });
+    poller.start('now');
+    await clock.advance(30_000);
+    expect(maxActive).toBe(1);
+    expect(started).toEqual([0, 12_000, 24_000]);
+  });
+
+  it('keeps polling after a failing run', async () => {
+    const { clock, poller } = setup({
+      run: async () => {
+        throw new Error('offline');
+      },
+    });
+    poller.start('now');
+    await clock.advance(10_000);
+    expect(poller.running).toBe(true);
+    expect(clock.pendingTimers).toBe(1);
+  });
+
+  it('start while running is a no-op; stop then start during a run resumes after it', async () => {
+    const clock = new FakeClock(0);
+    const started: number[] = [];
+    let finish: (() => void) | undefined;
+    const poller = new PollingScheduler({
+      clock,
+      intervalMs: 5_000,
+      jitterMs: 0,
+      run: () => {
+        started.push(clock.now());
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    poller.start('now');
+    await clock.advance(0);
+    poller.start('now');
+    poller.stop();
+    poller.start('now');
+    finish?.();
+    await settle();
+    await clock.advance(5_000);
+    expect(started).toEqual([0, 5_000]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('refuses a jitter as large as the interval', () => {
+    expect(() => new PollingScheduler({ clock: new FakeClock(0), intervalMs: 1_000, jitterMs: 1_000, run: async () => {} })).toThrow(/jitter/);
+  });
+});
