@@ -16,15 +16,18 @@
 --   conversation <o>7000000-0000-4000-8000-0000000000NN   (conversation NN is with contact NN)
 -- where <o> is a for agent A and b for agent B.
 
-set local search_path = "$user", public, extensions;
+-- Works inside one transaction (Beacon's local stack) and statement by statement
+-- (Supabase CLI): session-level settings and temp objects, removed at the end.
+set search_path = "$user", public, extensions;
 
+drop table if exists pg_temp.seed_owner;
 create temporary table seed_owner (
   prefix text primary key,
   user_id uuid not null,
   email text not null,
   password text not null,
   display_name text not null
-) on commit drop;
+);
 
 insert into seed_owner values
   ('a', 'a0000000-0000-4000-8000-000000000001', 'agent.a@beacon.local', 'beacon-demo-a', 'Avery Adams'),
@@ -128,3 +131,7 @@ select pg_temp.seed_id(o.prefix, 6, n), pg_temp.seed_id(o.prefix, 7, c), pg_temp
        now() - n * interval '97 minutes', now() - n * interval '97 minutes'
 from seed_owner o, generate_series(1, 36) n, lateral (select (n - 1) % 24 + 1 as c) contact
 on conflict (id) do nothing;
+
+drop function pg_temp.seed_id(text, int, int);
+drop table pg_temp.seed_owner;
+reset search_path;

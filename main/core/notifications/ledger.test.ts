@@ -7,7 +7,7 @@ import { DEFAULT_LEDGER_KEY, NotificationLedger } from './ledger.ts';
 
 const DAY = 86_400_000;
 
-async function fresh(store: KeyValueStore = new MemoryStore(), clock = new FakeClock()) {
+async function fresh<S extends KeyValueStore = MemoryStore>(store: S = new MemoryStore() as unknown as S, clock = new FakeClock()) {
   const logger = new RecordingLogger();
   const ledger = await NotificationLedger.load({ store, clock, logger });
   return { store, clock, logger, ledger };

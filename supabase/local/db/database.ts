@@ -64,6 +64,25 @@ function createPool(connectionString: string, onLog: (line: string) => void): pg
   return pool;
 }
 
+/**
+ * pool.end() resolves once the pool has let go of its clients, before their
+ * sockets are closed; wait for those too, so stopping the server right after
+ * does not terminate connections that are still saying goodbye.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      removed += 1;
+      if (removed >= open) resolve();
+    });
+  });
+  await pool.end();
+  await Promise.race([allClosed, new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())]);
+}
+
 function onceOnly(action: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => (running ??= action());
@@ -105,7 +124,7 @@ async function startExternal(url: string, onLog: (line: string) => void): Promis
     external: true,
     pool,
     restart: () => Promise.reject(new Error('restart() is only available for the embedded database, not an external one')),
-    stop: onceOnly(() => pool.end()),
+    stop: onceOnly(() => endPool(pool)),
   };
 }
 
@@ -125,7 +144,7 @@ async function startEmbedded(options: StartDatabaseOptions, onLog: (line: string
     restart: () => server.restart(),
     stop: onceOnly(async () => {
       try {
-        await pool.end();
+        await endPool(pool);
       } finally {
         await server.stop();
       }

@@ -1,8 +1,9 @@
 /**
  * Makes sure an embedded PostgreSQL never outlives the Node process that
- * started it: on `exit`, SIGINT and SIGTERM every live server is signalled and
- * ephemeral data directories are removed, synchronously (nothing async runs in
- * an `exit` handler). Handlers are installed only while a server is live.
+ * started it: on `exit`, and on SIGINT/SIGTERM when nobody else handles them,
+ * every live server is signalled and ephemeral data directories are removed,
+ * synchronously (nothing async runs in an `exit` handler). Handlers are
+ * installed only while a server is live.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,9 +54,12 @@ function cleanupSync(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Another handler owns this signal (e.g. a CLI's graceful stop): let it shut
+  // down in order; if it ends the process without stopping us, 'exit' cleans up.
+  if (process.listenerCount(signal) > 1) return;
   cleanupSync();
-  // Nobody else handles this signal: restore the default behaviour (terminate).
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  // Ours was the only handler: restore the default behaviour (terminate).
+  process.kill(process.pid, signal);
 }
 
 function install(): void {

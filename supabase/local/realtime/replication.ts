@@ -67,12 +67,15 @@ export class ReplicationStream {
         options: '-c TimeZone=UTC -c DateStyle=ISO',
         application_name: 'beacon-local-realtime',
       },
-      { acknowledge: { auto: false, timeoutSeconds: 10 } },
+      // Acknowledged only when the server asks (below), with the exact position.
+      { acknowledge: { auto: false, timeoutSeconds: 0 } },
     );
     this.service = service;
     service.on('data', (_lsn: string, message: Pgoutput.Message) => this.onMessage(message));
     service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
-      if (shouldRespond) void service.acknowledge(lsn).catch(() => undefined);
+      // The library reports "lsn + 1"; a WAL sender shutting down waits for a reply equal to
+      // what it sent, so a fast shutdown of PostgreSQL would otherwise hang on this stream.
+      if (shouldRespond) void service.acknowledge(previousLsn(lsn)).catch(() => undefined);
     });
 
     let started = false;
@@ -139,4 +142,19 @@ export class ReplicationStream {
         return; // truncate, type, origin, message: Realtime delivers none of them
     }
   }
+}
+
+/** The position just before `lsn` ("HI/LO" in hex). */
+export function previousLsn(lsn: string): string {
+  const [hiText = '0', loText = '0'] = lsn.split('/');
+  let hi = parseInt(hiText, 16);
+  let lo = parseInt(loText, 16);
+  if (hi === 0 && lo === 0) return lsn;
+  if (lo === 0) {
+    hi -= 1;
+    lo = 0xffffffff;
+  } else {
+    lo -= 1;
+  }
+  return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
 }
