@@ -18,6 +18,7 @@ export default defineConfig({
           environment: 'node',
           include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'supabase/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'build/**/*.test.ts'],
           setupFiles: ['test/setup-node.ts'],
+          globalSetup: ['test/global-setup.ts'],
           server: { deps: { inline: ['electron-store', 'electron-log', 'electron-updater'] } },
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationChange } from '../domain/types.ts';
 import { FakeClock } from '../testing/fake-clock.ts';
 import { makeContact } from '../testing/tasks.ts';
+import type { ChangeOf } from '../payloads/change.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent, type LabelRow, type MetadataRow, type NoteRow } from './conversation-changes.ts';
+
+// A parsed Realtime change of these tables goes to the deriver as it is (checked by tsc).
+export const acceptsParsedChanges = (
+  change: ChangeOf<'conversation_metadata' | 'conversation_notes' | 'conversation_contact_labels' | 'contacts'>,
+): ConversationRowEvent => change;
 
 const at = (second: number): string => `2026-11-21T10:00:${String(second).padStart(2, '0')}.000000+00:00`;
 
@@ -43,7 +49,7 @@ describe('ConversationChangeDeriver', () => {
   it.each<[string, ConversationRowEvent[], ReturnType<typeof facts>]>([
     [
       'metadata insert: every set field, before = nothing',
-      [{ table: 'conversation_metadata', op: 'insert', row: meta(0) }],
+      [{ table: 'conversation_metadata', eventType: 'INSERT', row: meta(0) }],
       [
         {
           kind: 'metadata',
@@ -58,8 +64,8 @@ describe('ConversationChangeDeriver', () => {
     [
       'metadata update with a known previous row: only what changed, before → after',
       [
-        { table: 'conversation_metadata', op: 'insert', row: meta(0) },
-        { table: 'conversation_metadata', op: 'update', row: meta(5, { priority: 'urgent', sentiment: 'negative' }) },
+        { table: 'conversation_metadata', eventType: 'INSERT', row: meta(0) },
+        { table: 'conversation_metadata', eventType: 'UPDATE', row: meta(5, { priority: 'urgent', sentiment: 'negative' }) },
       ],
       [
         expect.anything(),
@@ -75,7 +81,7 @@ describe('ConversationChangeDeriver', () => {
     ],
     [
       'metadata update of a row never seen: the new values, previous unknown',
-      [{ table: 'conversation_metadata', op: 'update', row: meta(5, { priority: 'urgent' }) }],
+      [{ table: 'conversation_metadata', eventType: 'UPDATE', row: meta(5, { priority: 'urgent' }) }],
       [
         {
           kind: 'metadata',
@@ -90,75 +96,75 @@ describe('ConversationChangeDeriver', () => {
     [
       'the same version again (live, then in a snapshot) → nothing new',
       [
-        { table: 'conversation_metadata', op: 'update', row: meta(5, { priority: 'urgent' }) },
-        { table: 'conversation_metadata', op: 'snapshot', row: meta(5, { priority: 'urgent' }) },
+        { table: 'conversation_metadata', eventType: 'UPDATE', row: meta(5, { priority: 'urgent' }) },
+        { table: 'conversation_metadata', eventType: 'SNAPSHOT', row: meta(5, { priority: 'urgent' }) },
       ],
       [expect.anything()],
     ],
     [
       'an older version after a newer one → nothing (never backwards)',
       [
-        { table: 'conversation_metadata', op: 'update', row: meta(5, { priority: 'urgent' }) },
-        { table: 'conversation_metadata', op: 'update', row: meta(3, { priority: 'low' }) },
+        { table: 'conversation_metadata', eventType: 'UPDATE', row: meta(5, { priority: 'urgent' }) },
+        { table: 'conversation_metadata', eventType: 'UPDATE', row: meta(3, { priority: 'low' }) },
       ],
       [expect.anything()],
     ],
     [
       'an update that only touched updated_at → nothing',
       [
-        { table: 'conversation_metadata', op: 'insert', row: meta(0) },
-        { table: 'conversation_metadata', op: 'update', row: meta(9) },
+        { table: 'conversation_metadata', eventType: 'INSERT', row: meta(0) },
+        { table: 'conversation_metadata', eventType: 'UPDATE', row: meta(9) },
       ],
       [expect.anything()],
     ],
     [
       'a snapshot row never updated since creation counts as an insert',
-      [{ table: 'conversation_metadata', op: 'snapshot', row: meta(4, {}, 4) }],
+      [{ table: 'conversation_metadata', eventType: 'SNAPSHOT', row: meta(4, {}, 4) }],
       [expect.objectContaining({ summary: 'status: — → open; priority: — → normal' })],
     ],
-    ['note added', [{ table: 'conversation_notes', op: 'insert', row: note(1, 'Customer  called\nabout refund') }], [{ kind: 'note', summary: 'Note: Customer called about refund', fields: undefined }]],
+    ['note added', [{ table: 'conversation_notes', eventType: 'INSERT', row: note(1, 'Customer  called\nabout refund') }], [{ kind: 'note', summary: 'Note: Customer called about refund', fields: undefined }]],
     [
       'note edited with a known body',
       [
-        { table: 'conversation_notes', op: 'insert', row: note(1, 'first') },
-        { table: 'conversation_notes', op: 'update', row: note(2, 'second') },
+        { table: 'conversation_notes', eventType: 'INSERT', row: note(1, 'first') },
+        { table: 'conversation_notes', eventType: 'UPDATE', row: note(2, 'second') },
       ],
       [expect.anything(), { kind: 'note', summary: 'Note edited: second', fields: [{ name: 'body', before: 'first', after: 'second' }] }],
     ],
     [
       'note deleted: named from the remembered row (the DELETE has only the id)',
       [
-        { table: 'conversation_notes', op: 'insert', row: note(1, 'to be removed') },
-        { table: 'conversation_notes', op: 'delete', id: 'n1' },
+        { table: 'conversation_notes', eventType: 'INSERT', row: note(1, 'to be removed') },
+        { table: 'conversation_notes', eventType: 'DELETE', id: 'n1' },
       ],
       [expect.anything(), { kind: 'note', summary: 'Note deleted: to be removed', fields: undefined }],
     ],
-    ['delete of a note never seen → nothing to attribute', [{ table: 'conversation_notes', op: 'delete', id: 'n9' }], []],
+    ['delete of a note never seen → nothing to attribute', [{ table: 'conversation_notes', eventType: 'DELETE', id: 'n9' }], []],
     [
       'label added then removed by id',
       [
-        { table: 'conversation_contact_labels', op: 'insert', row: label('l1', 1, 'VIP') },
-        { table: 'conversation_contact_labels', op: 'delete', id: 'l1' },
+        { table: 'conversation_contact_labels', eventType: 'INSERT', row: label('l1', 1, 'VIP') },
+        { table: 'conversation_contact_labels', eventType: 'DELETE', id: 'l1' },
       ],
       [
         { kind: 'label-added', summary: 'Label added: VIP', fields: undefined },
         { kind: 'label-removed', summary: 'Label removed: VIP', fields: [{ name: 'label', before: 'VIP', after: null }] },
       ],
     ],
-    ['label removed that was never seen → nothing', [{ table: 'conversation_contact_labels', op: 'delete', id: 'l9' }], []],
+    ['label removed that was never seen → nothing', [{ table: 'conversation_contact_labels', eventType: 'DELETE', id: 'l9' }], []],
     [
       'label renamed',
       [
-        { table: 'conversation_contact_labels', op: 'insert', row: label('l1', 1, 'VIP') },
-        { table: 'conversation_contact_labels', op: 'update', row: label('l1', 2, 'Churn risk') },
+        { table: 'conversation_contact_labels', eventType: 'INSERT', row: label('l1', 1, 'VIP') },
+        { table: 'conversation_contact_labels', eventType: 'UPDATE', row: label('l1', 2, 'Churn risk') },
       ],
       [expect.anything(), { kind: 'label-added', summary: 'Label changed: VIP → Churn risk', fields: [{ name: 'label', before: 'VIP', after: 'Churn risk' }] }],
     ],
     [
       'contact edit: diff against the last-known contact',
       [
-        { table: 'contacts', op: 'snapshot', row: makeContact({ id: 'a', fullName: 'Alice Martin', company: 'Acme', updatedAt: at(1) }) },
-        { table: 'contacts', op: 'update', row: makeContact({ id: 'a', fullName: 'Alice Martin-Diaz', company: 'Acme', archivedAt: at(2), updatedAt: at(2) }) },
+        { table: 'contacts', eventType: 'SNAPSHOT', row: makeContact({ id: 'a', fullName: 'Alice Martin', company: 'Acme', updatedAt: at(1) }) },
+        { table: 'contacts', eventType: 'UPDATE', row: makeContact({ id: 'a', fullName: 'Alice Martin-Diaz', company: 'Acme', archivedAt: at(2), updatedAt: at(2) }) },
       ],
       [
         {
@@ -171,23 +177,23 @@ describe('ConversationChangeDeriver', () => {
         },
       ],
     ],
-    ['a contact seen for the first time is not an edit', [{ table: 'contacts', op: 'update', row: makeContact({ id: 'a' }) }], []],
+    ['a contact seen for the first time is not an edit', [{ table: 'contacts', eventType: 'UPDATE', row: makeContact({ id: 'a' }) }], []],
   ])('%s', (_name, events, expected) => {
     const deriver = new ConversationChangeDeriver({ clock: new FakeClock() });
     expect(facts(events.flatMap((event) => deriver.derive(event)))).toEqual(expected);
   });
 
   it('gives each change a stable id, so the model keeps a change seen twice once', () => {
-    const a = new ConversationChangeDeriver({ clock: new FakeClock() }).derive({ table: 'conversation_notes', op: 'insert', row: note(1, 'x') });
-    const b = new ConversationChangeDeriver({ clock: new FakeClock() }).derive({ table: 'conversation_notes', op: 'snapshot', row: note(1, 'x') });
+    const a = new ConversationChangeDeriver({ clock: new FakeClock() }).derive({ table: 'conversation_notes', eventType: 'INSERT', row: note(1, 'x') });
+    const b = new ConversationChangeDeriver({ clock: new FakeClock() }).derive({ table: 'conversation_notes', eventType: 'SNAPSHOT', row: note(1, 'x') });
     expect(a[0]?.id).toBe(b[0]?.id);
     expect(a[0]).toMatchObject({ contactId: 'a', conversationId: 'conv-1', at: at(1) });
   });
 
   it('remembers a bounded number of rows', () => {
     const deriver = new ConversationChangeDeriver({ clock: new FakeClock(), maxRowsPerTable: 2 });
-    for (const id of ['l1', 'l2', 'l3']) deriver.derive({ table: 'conversation_contact_labels', op: 'insert', row: label(id, 1, id) });
-    expect(deriver.derive({ table: 'conversation_contact_labels', op: 'delete', id: 'l1' })).toEqual([]);
-    expect(deriver.derive({ table: 'conversation_contact_labels', op: 'delete', id: 'l3' })).toHaveLength(1);
+    for (const id of ['l1', 'l2', 'l3']) deriver.derive({ table: 'conversation_contact_labels', eventType: 'INSERT', row: label(id, 1, id) });
+    expect(deriver.derive({ table: 'conversation_contact_labels', eventType: 'DELETE', id: 'l1' })).toEqual([]);
+    expect(deriver.derive({ table: 'conversation_contact_labels', eventType: 'DELETE', id: 'l3' })).toHaveLength(1);
   });
 });

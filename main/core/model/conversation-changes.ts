@@ -9,54 +9,32 @@
  * remembered by id. A version seen twice (live and again in a snapshot), or
  * older than the one known, produces nothing.
  */
-import type { Contact, ConversationChange } from '../domain/types.ts';
+import type { Contact, ConversationChange, ConversationLabel, ConversationMetadata, ConversationNote } from '../domain/types.ts';
 import type { Clock } from '../ports.ts';
 import { oneLine, truncate } from '../notifications/text.ts';
 import { timestampMicros } from '../sync/transitions.ts';
 import { BoundedMap } from './bounded-map.ts';
 
-export interface MetadataRow {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly contactId: string;
-  readonly status: string | null;
-  readonly priority: string | null;
-  readonly sentiment: string | null;
-  readonly summary: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** The row types the payload parsers produce (domain/types.ts). */
+export type MetadataRow = ConversationMetadata;
+export type NoteRow = ConversationNote;
+export type LabelRow = ConversationLabel;
 
-export interface NoteRow {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly contactId: string;
-  readonly authorId: string | null;
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface LabelRow {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly contactId: string;
-  readonly label: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** insert/update: a live event; snapshot: a row from the snapshot RPC (insert or update unknown). */
-export type RowOp = 'insert' | 'update' | 'snapshot';
+/**
+ * INSERT/UPDATE/DELETE: a live event, shaped like payloads/change.ts's
+ * RowChange (which can be passed as is); SNAPSHOT: a row from the snapshot RPC,
+ * of which we cannot tell whether it was inserted or updated.
+ */
+export type RowEventType = 'INSERT' | 'UPDATE' | 'SNAPSHOT';
 
 export type ConversationRowEvent =
-  | { readonly table: 'conversation_metadata'; readonly op: RowOp; readonly row: MetadataRow }
-  | { readonly table: 'conversation_notes'; readonly op: RowOp; readonly row: NoteRow }
-  | { readonly table: 'conversation_contact_labels'; readonly op: RowOp; readonly row: LabelRow }
-  | { readonly table: 'contacts'; readonly op: RowOp; readonly row: Contact }
+  | { readonly table: 'conversation_metadata'; readonly eventType: RowEventType; readonly row: MetadataRow }
+  | { readonly table: 'conversation_notes'; readonly eventType: RowEventType; readonly row: NoteRow }
+  | { readonly table: 'conversation_contact_labels'; readonly eventType: RowEventType; readonly row: LabelRow }
+  | { readonly table: 'contacts'; readonly eventType: RowEventType; readonly row: Contact }
   | {
       readonly table: 'conversation_metadata' | 'conversation_notes' | 'conversation_contact_labels' | 'contacts';
-      readonly op: 'delete';
+      readonly eventType: 'DELETE';
       readonly id: string;
     };
 
@@ -92,8 +70,8 @@ function isNewerRow(row: { updatedAt: string }, known: { updatedAt: string } | u
 }
 
 /** A snapshot row never updated since it was created is an insert; otherwise we cannot tell. */
-function wasInsert(op: RowOp, row: { createdAt: string; updatedAt: string }): boolean {
-  return op === 'insert' || (op === 'snapshot' && row.createdAt === row.updatedAt);
+function wasInsert(op: RowEventType, row: { createdAt: string; updatedAt: string }): boolean {
+  return op === 'INSERT' || (op === 'SNAPSHOT' && row.createdAt === row.updatedAt);
 }
 
 export class ConversationChangeDeriver {
@@ -114,14 +92,14 @@ export class ConversationChangeDeriver {
 
   /** The timeline entries a row event stands for (none for duplicates, stale rows and unknown deletes). */
   derive(event: ConversationRowEvent): ConversationChange[] {
-    if (event.op === 'delete') return this.deleted(event.table, event.id);
+    if (event.eventType === 'DELETE') return this.deleted(event.table, event.id);
     switch (event.table) {
       case 'conversation_metadata':
-        return this.metadataChanged(event.op, event.row);
+        return this.metadataChanged(event.eventType, event.row);
       case 'conversation_notes':
-        return this.noteChanged(event.op, event.row);
+        return this.noteChanged(event.eventType, event.row);
       case 'conversation_contact_labels':
-        return this.labelChanged(event.op, event.row);
+        return this.labelChanged(event.eventType, event.row);
       case 'contacts':
         return this.contactChanged(event.row);
     }
@@ -139,7 +117,7 @@ export class ConversationChangeDeriver {
     this.contacts.clear();
   }
 
-  private metadataChanged(op: RowOp, row: MetadataRow): ConversationChange[] {
+  private metadataChanged(op: RowEventType, row: MetadataRow): ConversationChange[] {
     const known = this.metadata.get(row.id);
     if (!isNewerRow(row, known)) return [];
     this.metadata.set(row.id, row);
@@ -164,7 +142,7 @@ export class ConversationChangeDeriver {
     ];
   }
 
-  private noteChanged(op: RowOp, row: NoteRow): ConversationChange[] {
+  private noteChanged(op: RowEventType, row: NoteRow): ConversationChange[] {
     const known = this.notes.get(row.id);
     if (!isNewerRow(row, known)) return [];
     this.notes.set(row.id, row);
@@ -182,14 +160,14 @@ export class ConversationChangeDeriver {
     ];
   }
 
-  private labelChanged(op: RowOp, row: LabelRow): ConversationChange[] {
+  private labelChanged(op: RowEventType, row: LabelRow): ConversationChange[] {
     const known = this.labels.get(row.id);
     if (!isNewerRow(row, known)) return [];
     this.labels.set(row.id, row);
     const base = { kind: 'label-added' as const, contactId: row.contactId, conversationId: row.conversationId, at: row.updatedAt, id: `label:${row.id}:${row.updatedAt}` };
     if (!known) {
       // An update of a label row we never saw: we cannot tell what it was before.
-      const verb = op === 'update' ? 'Label' : 'Label added';
+      const verb = op === 'UPDATE' ? 'Label' : 'Label added';
       return [{ ...base, summary: `${verb}: ${shown(row.label)}` }];
     }
     if (known.label === row.label) return [];
@@ -229,7 +207,7 @@ export class ConversationChangeDeriver {
     ];
   }
 
-  private deleted(table: Extract<ConversationRowEvent, { op: 'delete' }>['table'], id: string): ConversationChange[] {
+  private deleted(table: Extract<ConversationRowEvent, { eventType: 'DELETE' }>['table'], id: string): ConversationChange[] {
     const at = new Date(this.clock.now()).toISOString();
     switch (table) {
       case 'conversation_metadata': {

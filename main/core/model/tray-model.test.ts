@@ -123,6 +123,24 @@ describe('TrayModel: snapshots', () => {
     expect(m.activeCount).toBe(2);
   });
 
+  it.each<[string, Partial<ModelSnapshot>]>([
+    ['its row failed validation (id known)', { unreadableTaskIds: ['t1'] }],
+    ['a task row without a readable id failed validation', { activeListComplete: false }],
+  ])('does not drop an active task when %s', (_name, parts) => {
+    const { model: m, clock } = model();
+    m.dispatch(up(task('t1', 'pending', 1)));
+    m.dispatch(snapshot(clock.now() + 1, parts));
+    expect(picture(m, 'a')?.active).toEqual(['t1:pending']);
+  });
+
+  it('keeps the last known profile when the snapshot has none', () => {
+    const { model: m, clock } = model();
+    const profile = { id: 'u1', email: 'agent@example.com', displayName: null, notificationsEnabled: true };
+    m.dispatch({ type: 'profile-changed', profile });
+    m.dispatch(snapshot(clock.now(), { profile: null }));
+    expect(m.header().profile).toEqual({ email: 'agent@example.com', displayName: null, notificationsEnabled: true });
+  });
+
   it('does not take a snapshot row older than what a live event already brought', () => {
     const { model: m, clock } = model();
     m.dispatch(up(task('t1', 'completed', 9)));

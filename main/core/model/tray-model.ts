@@ -44,6 +44,7 @@ export const DEFAULT_TRAY_LIMITS: TrayModelLimits = {
 export interface ModelSnapshot {
   /** Local clock time when the snapshot was requested: tasks seen before it and absent from it are gone. */
   readonly requestedAt: number;
+  /** null = the snapshot could not say (absent or invalid): the last known profile stays. */
   readonly profile: Profile | null;
   /** Every active task (the snapshot's list is complete). */
   readonly activeTasks: readonly Task[];
@@ -51,6 +52,13 @@ export interface ModelSnapshot {
   readonly finishedTasks: readonly Task[];
   readonly contacts: readonly Contact[];
   readonly changes: readonly ConversationChange[];
+  /** Ids of task rows the snapshot held but that failed validation: they are never taken as gone. */
+  readonly unreadableTaskIds?: readonly string[];
+  /**
+   * False when a task row failed validation without a readable id: the active
+   * list is then incomplete and proves nothing gone. Default true.
+   */
+  readonly activeListComplete?: boolean;
 }
 
 export type ModelAction =
@@ -282,18 +290,22 @@ export class TrayModel {
 
   private applySnapshot(snapshot: ModelSnapshot): void {
     const now = this.clock.now();
-    this.profile = snapshot.profile;
-    this.headerDirty = true;
+    if (snapshot.profile) {
+      this.profile = snapshot.profile;
+      this.headerDirty = true;
+    }
     for (const contact of snapshot.contacts) this.upsertContact(contact);
-    const covered = new Set<string>();
+    const covered = new Set<string>(snapshot.unreadableTaskIds ?? []);
     for (const task of snapshot.activeTasks) covered.add(task.id);
     for (const task of snapshot.finishedTasks) covered.add(task.id);
     // The complete active list proves gone every active task that is in neither list and was last
     // seen before the snapshot was requested (one seen later may be newer than the snapshot).
     const gone: string[] = [];
-    for (const entry of this.contacts.values()) {
-      for (const task of entry.active.values()) {
-        if (!covered.has(task.task.id) && task.seenAt < snapshot.requestedAt) gone.push(task.task.id);
+    if (snapshot.activeListComplete !== false) {
+      for (const entry of this.contacts.values()) {
+        for (const task of entry.active.values()) {
+          if (!covered.has(task.task.id) && task.seenAt < snapshot.requestedAt) gone.push(task.task.id);
+        }
       }
     }
     for (const id of gone) this.removeTask(id);

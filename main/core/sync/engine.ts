@@ -545,9 +545,17 @@ export class SyncEngine {
 
   private onStall(reason: StallReason): void {
     if (!this.userId || this.suspended || !this.osOnline) return;
+    if (reason === 'heartbeat-timeout') {
+      // realtime-js has already closed the socket and scheduled its own reconnect (1 s). Forcing
+      // another one on top races with it: its pending teardown callback re-arms the reconnect timer
+      // after our fresh socket opened and kills it a second later (seen against the local stack).
+      // So: polling now, and the no-ack deadline forces a reconnect if the library's does not work.
+      this.realtimeLost('heartbeat timeout');
+      return;
+    }
     this.logger.warn('heartbeat watchdog: forcing a reconnect', { reason });
-    if (reason !== 'no-heartbeat-ack') this.realtimeLost(reason.replace('-', ' '));
-    // Deferred: realtime-js is still inside its own heartbeat handling when it reports the timeout.
+    if (reason === 'heartbeat-error') this.realtimeLost('heartbeat error');
+    // Deferred: realtime-js may still be inside its own heartbeat handling.
     this.clearReconnectTimer();
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;

@@ -37,7 +37,8 @@ try {
   for (let i = 0; i < AGENTS; i += 1) {
     const email = `bench.${i}@beacon.local`;
     const { rows } = await pool.query<{ id: string }>(
-      `insert into auth.users (email, encrypted_password) values ($1, crypt($2, gen_salt('bf', 4))) returning id`,
+      `insert into auth.users (email, encrypted_password, email_confirmed_at)
+       values ($1, extensions.crypt($2, extensions.gen_salt('bf', 4)), now()) returning id`,
       [email, PASSWORD],
     );
     const userId = rows[0]!.id;
@@ -81,9 +82,12 @@ try {
               if (!firstDelivery) firstDelivery = performance.now();
               lastDelivery = performance.now();
             })
+            // "Subscribed to PostgreSQL" (not SUBSCRIBED, which comes first) means changes flow.
+            .on('system', {}, (message: { extension?: string; status?: string }) => {
+              if (message.extension === 'postgres_changes' && message.status === 'ok') resolve();
+            })
             .subscribe((status, err) => {
-              if (status === 'SUBSCRIBED') resolve();
-              else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(err ?? new Error(status));
+              if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(err ?? new Error(status));
             });
         });
         return agentIndex;

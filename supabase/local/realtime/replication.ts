@@ -109,6 +109,8 @@ export class ReplicationStream {
     this.service = undefined;
     this.current = undefined;
     await service?.destroy().catch(() => undefined);
+    // A late socket error from the ended connection must not become an unhandled 'error' event.
+    service?.on('error', () => undefined);
   }
 
   private onMessage(message: Pgoutput.Message): void {

@@ -170,6 +170,19 @@ describe('postgres_changes with RLS', () => {
   });
 });
 
+describe('serializers', () => {
+  it('works the same for a supabase-js client on serializer 1.0.0', async () => {
+    const token = await fx.tokenFor(A.user);
+    const client = await fx.client(() => token, { vsn: '1.0.0' });
+    const events: Change[] = [];
+    const channel = client.channel('a-v1').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'agent_tasks' }, (p) => events.push(p));
+    await subscribe(channel);
+    const id = await insertTask(A, 'seen over 1.0.0');
+    await waitFor('the change', () => events.find((e) => (e.new as Row).id === id));
+    expect(events[0]).toMatchObject({ eventType: 'INSERT', new: { id, title: 'seen over 1.0.0' } });
+  });
+});
+
 describe('subscription errors (the channel stays joined)', () => {
   async function systemMessages(filter: { table: string; filter?: string }): Promise<{ statuses: string[]; messages: Row[] }> {
     const client = await clientFor(A);

@@ -326,6 +326,7 @@ export class Session implements ChannelHost {
     if (diff) this.sendPresenceDiff(channel, diff);
   }
 
+  /** To every presence-enabled channel on the topic, and to the tracker itself (if still joined). */
   private sendPresenceDiff(origin: Channel, diff: PresenceDiff): void {
     for (const target of this.hub.channelsOn(origin.topic)) {
       if (target !== origin && !target.config.presenceEnabled) continue;
@@ -340,9 +341,7 @@ export class Session implements ChannelHost {
     channel.dispose();
     const diff = this.hub.presenceUntrack(channel);
     this.hub.detach(channel);
-    if (diff) for (const target of this.hub.channelsOn(channel.topic)) {
-      if (target.config.presenceEnabled) (target.host as Session).sendFastlane(target.topic, 'presence_diff', diff);
-    }
+    if (diff) this.sendPresenceDiff(channel, diff);
   }
 
   private armIdleTimer(delay: number): void {

@@ -34,7 +34,7 @@ export interface RealtimeFixture {
    * option), with the token already set on realtime: otherwise the first join can go out without it
    * and be authorised as anon (reference §2.2, §11).
    */
-  client(token: () => string | null): Promise<SupabaseClient>;
+  client(token: () => string | null, options?: { vsn?: '1.0.0' | '2.0.0' }): Promise<SupabaseClient>;
   stop(): Promise<void>;
 }
 
@@ -97,11 +97,11 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
           exp: now + ttlSeconds,
         });
       },
-      client: async (token) => {
+      client: async (token, clientOptions = {}) => {
         const client = createClient(url, context.keys.anonKey, {
           accessToken: async () => token(),
           // As the desktop app does: `ws` explicitly, not whatever global WebSocket the runtime has.
-          realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor },
+          realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor, ...(clientOptions.vsn ? { vsn: clientOptions.vsn } : {}) },
         });
         clients.push(client);
         await client.realtime.setAuth();
