@@ -27,7 +27,7 @@ export type RowChange<T extends TableName = TableName> = {
       };
 }[T];
 
-/** A change of one table, narrowed: `ChangeOf<'agent_tasks'>`. */
+/** The changes of some tables only: `ChangeOf<'agent_tasks'>`. */
 export type ChangeOf<T extends TableName> = RowChange<T>;
 
 const recordSchema = z.record(z.string(), z.unknown());

@@ -57,12 +57,15 @@ async function readRefusal(response: Response): Promise<RefreshRefusal> {
   }
 }
 
+/** A WebSocket class: Node's global `WebSocket`, `ws`, or anything constructed the same way. */
+export type WebSocketConstructor = new (url: string | URL, protocols?: string | string[]) => object;
+
 type SocketConstructor = new (address: string | URL, protocols?: string | string[]) => {
   addEventListener?: (type: 'close', listener: () => void) => void;
 };
 
 /** The same WebSocket class, counting instances and how many are still open. */
-export function countingWebSocket(Base: WebSocketLikeConstructor, counters: NetworkCounters): WebSocketLikeConstructor {
+export function countingWebSocket(Base: WebSocketConstructor, counters: NetworkCounters): WebSocketLikeConstructor {
   const Parent = Base as unknown as SocketConstructor;
   class CountedWebSocket extends Parent {
     constructor(address: string | URL, protocols?: string | string[]) {

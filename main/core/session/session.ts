@@ -15,10 +15,10 @@
  *   short heartbeat (DEFAULT_HEARTBEAT_INTERVAL_MS) so a dead link is noticed
  *   in seconds.
  */
-import { createClient, isAuthRetryableFetchError, type AuthChangeEvent, type Session as AuthSession, type SupabaseClient, type WebSocketLikeConstructor } from '@supabase/supabase-js';
+import { createClient, isAuthRetryableFetchError, type AuthChangeEvent, type Session as AuthSession, type SupabaseClient } from '@supabase/supabase-js';
 import { silentLogger, type Logger, type SecretStore } from '../ports.ts';
 import { describeRefusal, describeSignInError, STORAGE_FAILURE, type SignInFailure } from './auth-messages.ts';
-import { countingFetch, countingWebSocket, newCounters, type NetworkCounters, type RefreshRefusal } from './instrumentation.ts';
+import { countingFetch, countingWebSocket, newCounters, type NetworkCounters, type RefreshRefusal, type WebSocketConstructor } from './instrumentation.ts';
 import { secretStoreStorage } from './secret-storage.ts';
 
 /**
@@ -51,14 +51,14 @@ export type RefreshResult =
   | { readonly ok: true }
   | { readonly ok: false; readonly kind: 'refused' | 'network' | 'server' | 'no-session'; readonly message: string };
 
-export interface SessionStats extends Readonly<NetworkCounters> {}
+export type SessionStats = Readonly<NetworkCounters>;
 
 export interface SessionOptions {
   readonly url: string;
   readonly anonKey: string;
   readonly secretStore: SecretStore;
   /** WebSocket constructor for realtime: Node's global `WebSocket`, or `ws`. Always passed explicitly. */
-  readonly WebSocket: WebSocketLikeConstructor;
+  readonly WebSocket: WebSocketConstructor;
   readonly logger?: Logger;
   readonly fetch?: typeof fetch;
   readonly heartbeatIntervalMs?: number;

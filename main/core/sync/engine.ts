@@ -34,6 +34,7 @@ import { changeBindings, channelTopic, isTokenProblem } from './beacon-channel.t
 import { HealthTracker, type HealthCode, type HealthFacts, type HealthReport } from './health.ts';
 import { PollingScheduler } from './polling.ts';
 import { callSnapshotRpc, cursorsWithMargin, type SnapshotCursors } from './snapshot-rpc.ts';
+import { SnapshotQueue } from './snapshot-queue.ts';
 import { HeartbeatWatchdog, type StallReason } from './watchdog.ts';
 
 export type { SnapshotCursors } from './snapshot-rpc.ts';
@@ -115,12 +116,6 @@ const REASON_PRIORITY: Readonly<Record<SnapshotReason, number>> = {
   subscribed: 5,
 };
 
-interface PendingSnapshot {
-  reason: SnapshotReason;
-  readonly promise: Promise<boolean>;
-  readonly resolve: (ok: boolean) => void;
-}
-
 export class SyncEngine {
   private readonly session: EngineSession;
   private readonly client: SupabaseClient;
@@ -131,7 +126,7 @@ export class SyncEngine {
   private readonly poller: PollingScheduler;
   private readonly watchdog: HeartbeatWatchdog;
 
-  private readonly snapshotListeners = new Set<Listener<[Snapshot, SnapshotReason]>>();
+  private readonly snapshotListeners = new Set<Listener<[Snapshot, SnapshotReason, number]>>();
   private readonly changeListeners = new Set<Listener<[RowChange]>>();
   private readonly healthListeners = new Set<Listener<[Health, HealthInfo]>>();
   private readonly rejectionListeners = new Set<Listener<[Rejection, 'change' | 'snapshot']>>();
@@ -161,8 +156,7 @@ export class SyncEngine {
   private reconnectTimer: unknown = undefined;
   private reconnecting: Promise<void> | null = null;
 
-  private snapshotRun: Promise<boolean> | null = null;
-  private pendingSnapshot: PendingSnapshot | null = null;
+  private readonly snapshots: SnapshotQueue<SnapshotReason>;
   private snapshotAbort: AbortController | null = null;
 
   private readonly counts = { forcedReconnects: 0, channelsCreated: 0, subscribed: 0, snapshots: 0, snapshotFailures: 0, changes: 0, rejected: 0 };
@@ -174,6 +168,7 @@ export class SyncEngine {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.health = new HealthTracker(this.clock, (report) => this.onHealthReport(report));
+    this.snapshots = new SnapshotQueue((reason) => this.runSnapshot(reason), REASON_PRIORITY);
     this.poller = new PollingScheduler({
       clock: this.clock,
       intervalMs: options.pollIntervalMs ?? 5_000,
@@ -190,7 +185,8 @@ export class SyncEngine {
 
   // ---- events out --------------------------------------------------------------------------
 
-  onSnapshot(listener: (snapshot: Snapshot, reason: SnapshotReason) => void): () => void {
+  /** `requestedAt`: the local clock when the RPC was sent (rows absent from the snapshot were gone by then). */
+  onSnapshot(listener: (snapshot: Snapshot, reason: SnapshotReason, requestedAt: number) => void): () => void {
     this.snapshotListeners.add(listener);
     return () => this.snapshotListeners.delete(listener);
   }
@@ -246,7 +242,7 @@ export class SyncEngine {
     ];
     const userId = this.session.userId();
     if (userId) this.connect(userId);
-    else this.updateHealth({ signedIn: false });
+    else this.onHealthReport(this.health.report()); // signed-out is also the initial state: say it once
   }
 
   /** Stops everything: no channel, no socket, no timer is left behind. */
@@ -309,17 +305,7 @@ export class SyncEngine {
    */
   requestSnapshot(reason: SnapshotReason = 'requested'): Promise<boolean> {
     if (!this.userId || this.stopped) return Promise.resolve(false);
-    if (this.snapshotRun) {
-      if (this.pendingSnapshot) {
-        if (REASON_PRIORITY[reason] > REASON_PRIORITY[this.pendingSnapshot.reason]) this.pendingSnapshot.reason = reason;
-        return this.pendingSnapshot.promise;
-      }
-      let resolve: (ok: boolean) => void = () => {};
-      const promise = new Promise<boolean>((r) => (resolve = r));
-      this.pendingSnapshot = { reason, promise, resolve };
-      return promise;
-    }
-    return this.startSnapshot(reason);
+    return this.snapshots.request(reason);
   }
 
   // ---- session -----------------------------------------------------------------------------
@@ -368,13 +354,11 @@ export class SyncEngine {
     this.joined = false;
     this.pgReady = false;
     this.snapshotAbort?.abort();
-    const pending = this.pendingSnapshot;
-    this.pendingSnapshot = null;
-    pending?.resolve(false);
+    const settled = this.snapshots.cancel();
     const channel = this.channel;
     this.channel = null;
     await this.removeOurChannels(channel);
-    await this.snapshotRun?.catch(() => false);
+    await settled;
     await this.reconnecting;
   }
 
@@ -601,17 +585,6 @@ export class SyncEngine {
     for (const listener of this.changeListeners) this.safely(() => listener(change), 'change listener');
   }
 
-  private startSnapshot(reason: SnapshotReason): Promise<boolean> {
-    const run = this.runSnapshot(reason).finally(() => {
-      this.snapshotRun = null;
-      const next = this.pendingSnapshot;
-      this.pendingSnapshot = null;
-      if (next) void this.startSnapshot(next.reason).then(next.resolve);
-    });
-    this.snapshotRun = run;
-    return run;
-  }
-
   private async runSnapshot(reason: SnapshotReason): Promise<boolean> {
     const epoch = this.epoch;
     const joinSeq = this.joinSeq;
@@ -622,11 +595,13 @@ export class SyncEngine {
     };
     const abort = new AbortController();
     this.snapshotAbort = abort;
+    let requestedAt = this.clock.now();
     try {
       let outcome = await callSnapshotRpc(this.client, params, { clock: this.clock, timeoutMs: this.options.snapshotTimeoutMs ?? 15_000, abort });
       if (outcome.kind === 'auth' && epoch === this.epoch) {
         const refreshed = await this.refreshToken(`snapshot refused: ${outcome.detail}`);
         if (refreshed.ok && epoch === this.epoch) {
+          requestedAt = this.clock.now();
           outcome = await callSnapshotRpc(this.client, params, { clock: this.clock, timeoutMs: this.options.snapshotTimeoutMs ?? 15_000, abort });
         }
       }
@@ -654,7 +629,7 @@ export class SyncEngine {
       }
       this.counts.snapshots += 1;
       this.session.noteProfile(snapshot.profile);
-      for (const listener of this.snapshotListeners) this.safely(() => listener(snapshot, reason), 'snapshot listener');
+      for (const listener of this.snapshotListeners) this.safely(() => listener(snapshot, reason, requestedAt), 'snapshot listener');
       const reconciled = coversJoin && joinSeq === this.joinSeq && this.joined && this.pgReady;
       this.updateHealth({
         lastSnapshot: 'ok',

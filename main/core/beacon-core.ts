@@ -1,0 +1,335 @@
+/**
+ * Beacon's core, wired: the session and sync engine on one side, the tray
+ * model and the notification policy on the other. This is the only place that
+ * knows how they fit; each piece stays testable on its own.
+ *
+ * Flow of a task change (live event or snapshot row alike):
+ *   LastKnownTasks.observe → newer? → tray model
+ *                          → new terminal transition? → NotificationPolicy (ledger, coalescing) → Notifier
+ * Snapshots (after every SUBSCRIBED, resume, unlock, network back, and while
+ * polling) are handled exactly like live events, with the source telling the
+ * policy whether they are news (`reconcile`), the first look after Beacon was
+ * closed (`startup`: one "while you were away" summary), or the very first run
+ * (no cursor yet: a baseline, nothing announced).
+ */
+import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
+import type { Contact, Health, Profile, Task } from './domain/types.ts';
+import { silentLogger, systemClock, type Clock, type KeyValueStore, type Logger, type Notifier, type SecretStore } from './ports.ts';
+import { NotificationLedger } from './notifications/ledger.ts';
+import { NotificationPolicy, type TerminalTransition, type TransitionSource } from './notifications/policy.ts';
+import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema, type NotificationSettings } from './notifications/settings.ts';
+import { TrayModel } from './model/tray-model.ts';
+import { ConversationChangeDeriver, type ConversationRowEvent } from './model/conversation-changes.ts';
+import { LastKnownTasks } from './sync/transitions.ts';
+import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './sync/engine.ts';
+import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
+import type { RowChange } from './payloads/change.ts';
+import type { Snapshot } from './payloads/snapshot.ts';
+
+const SETTINGS_KEY = 'notification-settings';
+
+export interface BeaconCoreOptions {
+  readonly url: string;
+  readonly anonKey: string;
+  /** Durable values: the notification ledger and local settings. */
+  readonly store: KeyValueStore;
+  /** The Supabase session. */
+  readonly secrets: SecretStore;
+  readonly notifier: Notifier;
+  readonly WebSocket: WebSocketLikeConstructor;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Tuning for tests and benchmarks. */
+  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch'>>;
+  readonly engine?: Partial<Omit<SyncEngineOptions, 'session' | 'cursors' | 'clock' | 'logger'>>;
+  readonly coalesceMs?: number;
+  readonly timeZone?: string;
+}
+
+export type ProfileUpdateResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+export class BeaconCore {
+  readonly model: TrayModel;
+  readonly session: Session;
+  readonly engine: SyncEngine;
+  private readonly policy: NotificationPolicy;
+  private readonly ledger: NotificationLedger;
+  private readonly store: KeyValueStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly lastKnown = new LastKnownTasks();
+  private readonly deriver: ConversationChangeDeriver;
+  private settings: NotificationSettings;
+  private profile: Profile | null = null;
+  /** True until this run's first snapshot has been handled. */
+  private firstSnapshot = true;
+  private healthState: { health: Health; info: HealthInfo | null } = { health: 'signed-out', info: null };
+  private readonly healthListeners = new Set<(health: Health, info: HealthInfo) => void>();
+  private stopped = false;
+
+  private constructor(options: BeaconCoreOptions, ledger: NotificationLedger, settings: NotificationSettings) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.store = options.store;
+    this.ledger = ledger;
+    this.settings = settings;
+    this.model = new TrayModel({ clock: this.clock });
+    this.deriver = new ConversationChangeDeriver({ clock: this.clock });
+    this.policy = new NotificationPolicy({
+      notifier: options.notifier,
+      ledger,
+      clock: this.clock,
+      logger: this.logger,
+      notificationsEnabled: true,
+      settings,
+      contactName: (id) => this.model.contactName(id),
+      onMuted: (tasks) => this.model.dispatch({ type: 'tasks-muted', taskIds: tasks.map((t) => t.taskId) }),
+      ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    });
+    this.session = new Session({
+      url: options.url,
+      anonKey: options.anonKey,
+      secretStore: options.secrets,
+      WebSocket: options.WebSocket,
+      logger: this.logger,
+      ...options.session,
+    });
+    this.engine = new SyncEngine({
+      ...options.engine,
+      session: this.session,
+      clock: this.clock,
+      logger: this.logger,
+      cursors: () => ({ finishedSince: this.ledger.cursor, changesSince: this.ledger.cursor }),
+    });
+    this.engine.onSnapshot((snapshot, reason, requestedAt) => this.handleSnapshot(snapshot, reason, requestedAt));
+    this.engine.onChange((change) => this.handleChange(change));
+    this.engine.onHealth((health, info) => this.handleHealth(health, info));
+    this.engine.onRejected((rejection, source) => this.logger.warn('payload rejected', { source, ...rejection }));
+    this.session.onEvent((event) => {
+      if (event.type === 'signed-out') this.onSignedOut();
+    });
+  }
+
+  static async create(options: BeaconCoreOptions): Promise<BeaconCore> {
+    const logger = options.logger ?? silentLogger;
+    const clock = options.clock ?? systemClock;
+    const ledger = await NotificationLedger.load({ store: options.store, clock, logger });
+    let settings = DEFAULT_NOTIFICATION_SETTINGS;
+    try {
+      const stored = await options.store.get(SETTINGS_KEY);
+      if (stored !== undefined) {
+        const parsed = notificationSettingsSchema.safeParse(stored);
+        if (parsed.success) settings = parsed.data;
+        else logger.warn('stored notification settings are invalid; using defaults', { issues: parsed.error.issues.length });
+      }
+    } catch (error) {
+      logger.warn('could not read notification settings; using defaults', { error: String(error) });
+    }
+    return new BeaconCore(options, ledger, settings);
+  }
+
+  /** Restores a stored session and starts syncing (sync follows sign-in and sign-out from then on). */
+  async start(): Promise<PublicSessionState> {
+    const state = await this.session.start();
+    this.engine.start();
+    return state;
+  }
+
+  signIn(email: string, password: string): Promise<SignInResult> {
+    return this.session.signIn(email, password);
+  }
+
+  signOut(): Promise<void> {
+    return this.session.signOut();
+  }
+
+  /** Flushes pending notifications and the ledger, then stops syncing: nothing is left running. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.engine.stop();
+    await this.policy.close();
+    await this.ledger.flush();
+    await this.session.stop();
+  }
+
+  // ---- what the shell and the tray window call -------------------------------------------------
+
+  health(): { health: Health; info: HealthInfo | null } {
+    return this.healthState;
+  }
+
+  onHealth(listener: (health: Health, info: HealthInfo) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
+  notificationSettings(): NotificationSettings {
+    return this.settings;
+  }
+
+  notificationsEnabled(): boolean | null {
+    return this.profile?.notificationsEnabled ?? null;
+  }
+
+  async setNotificationSettings(next: NotificationSettings): Promise<void> {
+    const settings = notificationSettingsSchema.parse(next);
+    this.settings = settings;
+    this.policy.setSettings(settings);
+    await this.store.set(SETTINGS_KEY, settings);
+  }
+
+  /**
+   * Switches `user_profiles.notifications_enabled` (RLS allows the agent this
+   * column of their own profile). The live change event then confirms it.
+   */
+  async setNotificationsEnabled(enabled: boolean): Promise<ProfileUpdateResult> {
+    const userId = this.session.userId();
+    if (!userId) return { ok: false, message: 'Sign in first.' };
+    const { data, error } = await this.session.client
+      .from('user_profiles')
+      .update({ notifications_enabled: enabled })
+      .eq('id', userId)
+      .select('id, email, display_name, notifications_enabled');
+    if (error) return { ok: false, message: `Could not save the notification setting: ${error.message}` };
+    if (!Array.isArray(data) || data.length !== 1) return { ok: false, message: 'Could not save the notification setting: your profile was not found.' };
+    this.applyProfile(this.profile ? { ...this.profile, notificationsEnabled: enabled } : null);
+    return { ok: true };
+  }
+
+  /** The tray showed this contact (a notification click, a deep link, a tap in the list). */
+  contactViewed(contactId: string): void {
+    this.model.dispatch({ type: 'contact-viewed', contactId });
+  }
+
+  suspend(): void {
+    this.engine.suspend();
+  }
+
+  resume(): void {
+    this.engine.resume();
+  }
+
+  unlock(): void {
+    this.engine.unlock();
+  }
+
+  online(isOnline: boolean): void {
+    this.engine.online(isOnline);
+  }
+
+  // ---- from the engine ---------------------------------------------------------------------------
+
+  private handleHealth(health: Health, info: HealthInfo): void {
+    this.healthState = { health, info };
+    this.model.dispatch({ type: 'health-changed', health });
+    for (const listener of this.healthListeners) listener(health, info);
+  }
+
+  private onSignedOut(): void {
+    this.firstSnapshot = true;
+    this.profile = null;
+    this.lastKnown.clear();
+    this.deriver.clear();
+    this.model.dispatch({ type: 'reset' });
+  }
+
+  private handleSnapshot(snapshot: Snapshot, reason: SnapshotReason, requestedAt: number): void {
+    const baseline = this.ledger.cursor === null;
+    const source: TransitionSource = this.firstSnapshot ? 'startup' : 'reconcile';
+    this.firstSnapshot = false;
+
+    const transitions: TerminalTransition[] = [];
+    for (const task of [...snapshot.activeTasks, ...snapshot.finishedTasks]) {
+      const transition = this.observeTask(task, source);
+      if (transition) transitions.push(transition);
+    }
+
+    const conversationEvents: ConversationRowEvent[] = [
+      ...snapshot.contacts.map((row) => ({ table: 'contacts' as const, eventType: 'SNAPSHOT' as const, row })),
+      ...snapshot.conversation.metadata.map((row) => ({ table: 'conversation_metadata' as const, eventType: 'SNAPSHOT' as const, row })),
+      ...snapshot.conversation.notes.map((row) => ({ table: 'conversation_notes' as const, eventType: 'SNAPSHOT' as const, row })),
+      ...snapshot.conversation.labels.map((row) => ({ table: 'conversation_contact_labels' as const, eventType: 'SNAPSHOT' as const, row })),
+    ];
+    // Oldest first, so before → after diffs read in order.
+    const changes = conversationEvents.flatMap((event) => this.deriver.derive(event)).sort((a, b) => a.at.localeCompare(b.at));
+
+    const unreadableTaskIds = snapshot.skipped.filter((s) => s.table === 'agent_tasks' && s.id).map((s) => s.id!);
+    this.model.dispatch({
+      type: 'snapshot',
+      snapshot: {
+        requestedAt,
+        profile: snapshot.profile,
+        activeTasks: snapshot.activeTasks,
+        finishedTasks: snapshot.finishedTasks,
+        contacts: snapshot.contacts,
+        changes: [],
+        unreadableTaskIds,
+        activeListComplete: !snapshot.skipped.some((s) => s.table === 'agent_tasks' && !s.id),
+      },
+    });
+    if (changes.length > 0) this.model.dispatch({ type: 'conversation-changes', changes, read: baseline });
+    if (snapshot.profile) this.applyProfile(snapshot.profile);
+
+    if (baseline) {
+      // First run ever: what already happened is history, not news.
+      void this.policy.markSeen(transitions);
+    } else if (transitions.length > 0) {
+      this.logger.info('snapshot found finished tasks', { reason, source, count: transitions.length });
+      this.policy.offer(transitions);
+    }
+    if (!baseline && changes.length > 0) this.policy.offerConversation(changes, source);
+    void this.ledger.advanceCursor(snapshot.serverTime);
+  }
+
+  private handleChange(change: RowChange): void {
+    switch (change.table) {
+      case 'agent_tasks': {
+        if (change.eventType === 'DELETE') {
+          this.model.dispatch({ type: 'task-deleted', taskId: change.id });
+          return;
+        }
+        const transition = this.observeTask(change.row, 'live');
+        if (transition) this.policy.offer([transition]);
+        return;
+      }
+      case 'user_profiles': {
+        if (change.eventType === 'DELETE') return;
+        if (change.row.id === this.session.userId()) this.applyProfile(change.row);
+        return;
+      }
+      case 'contacts': {
+        if (change.eventType === 'DELETE') this.model.dispatch({ type: 'contact-deleted', contactId: change.id });
+        else this.model.dispatch({ type: 'contact-upserted', contact: change.row as Contact });
+        this.deriveConversation(change as ConversationRowEvent);
+        return;
+      }
+      default:
+        this.deriveConversation(change as ConversationRowEvent);
+    }
+  }
+
+  private deriveConversation(event: ConversationRowEvent): void {
+    const changes = this.deriver.derive(event);
+    if (changes.length === 0) return;
+    this.model.dispatch({ type: 'conversation-changes', changes });
+    this.policy.offerConversation(changes, 'live');
+  }
+
+  /** Applies a task to the model when it is news, and returns the transition to notify, if any. */
+  private observeTask(task: Task, source: TransitionSource): TerminalTransition | undefined {
+    const verdict = this.lastKnown.observe(task);
+    if (verdict.kind === 'regression') return undefined;
+    if (verdict.kind !== 'none' || verdict.changed) this.model.dispatch({ type: 'task-upserted', task });
+    return verdict.kind === 'notify' ? { task, status: verdict.status, source } : undefined;
+  }
+
+  private applyProfile(profile: Profile | null): void {
+    if (!profile) return;
+    this.profile = profile;
+    this.policy.setNotificationsEnabled(profile.notificationsEnabled);
+    this.session.noteProfile(profile);
+    this.model.dispatch({ type: 'profile-changed', profile });
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * The engine's decisions, step by step, on a fake client and a FakeClock.
+ * (engine.integration.test.ts runs it for real against the local stack.)
+ */
+import { describe, expect, it } from 'vitest';
+import type { Health } from '../domain/types.ts';
+import { FakeClock, settle } from '../testing/fake-clock.ts';
+import { RecordingLogger } from '../testing/recording-logger.ts';
+import type { RowChange } from '../payloads/change.ts';
+import { SyncEngine, type HealthInfo, type SnapshotReason } from './engine.ts';
+import { FakeSession, FakeSupabase, snapshotAnswer, type FakeChannel } from './testing/fake-supabase.ts';
+
+const USER = 'a0000000-0000-4000-8000-000000000001';
+
+function setup(options: { signedIn?: boolean; autoAnswer?: boolean } = {}) {
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
+  const fake = new FakeSupabase();
+  if (options.autoAnswer ?? true) fake.autoAnswer = () => snapshotAnswer();
+  const session = new FakeSession(fake, { userId: options.signedIn === false ? null : USER });
+  const logger = new RecordingLogger();
+  const engine = new SyncEngine({ session, clock, logger, random: () => 0.5, cursors: () => ({ finishedSince: null, changesSince: null }) });
+  const health: Array<{ state: Health; info: HealthInfo }> = [];
+  const snapshots: SnapshotReason[] = [];
+  const changes: RowChange[] = [];
+  engine.onHealth((state, info) => health.push({ state, info }));
+  engine.onSnapshot((_snapshot, reason) => snapshots.push(reason));
+  engine.onChange((change) => changes.push(change));
+  const rpcs = () => fake.log.filter((line) => line.startsWith('rpc')).length;
+  const channel = (): FakeChannel => {
+    const current = fake.getChannels();
+    if (current.length !== 1) throw new Error(`expected one channel, have ${current.length}`);
+    return current[0]!;
+  };
+  const state = () => health.at(-1)?.state;
+  return { clock, fake, session, engine, health, snapshots, changes, rpcs, channel, state, logger };
+}
+
+async function goLive(t: ReturnType<typeof setup>): Promise<void> {
+  t.engine.start();
+  await settle();
+  t.channel().status('SUBSCRIBED');
+  t.channel().postgresReady();
+  await settle();
+  expect(t.state()).toBe('live');
+}
+
+describe('SyncEngine (fake client)', () => {
+  it('sets the token before subscribing, binds the six tables on one channel, reconciles once changes are ready', async () => {
+    const t = setup();
+    t.engine.start();
+    await settle();
+    expect(t.fake.log.slice(0, 2)).toEqual(['setAuth', `subscribe realtime:beacon:${USER}`]);
+    const bindings = t.channel().bindings;
+    expect(bindings.filter((b) => b.type === 'postgres_changes')).toHaveLength(6);
+    expect(bindings.filter((b) => b.type === 'system')).toHaveLength(1);
+    expect(t.state()).toBe('polling');
+
+    t.channel().status('SUBSCRIBED');
+    await settle();
+    expect(t.rpcs()).toBe(0); // not before "Subscribed to PostgreSQL"
+    t.channel().postgresReady();
+    await settle();
+    expect(t.snapshots).toEqual(['subscribed']);
+    expect(t.state()).toBe('live');
+  });
+
+  it('reconciles anyway when the server never says "Subscribed to PostgreSQL", and again if it says so late', async () => {
+    const t = setup();
+    t.engine.start();
+    await settle();
+    t.channel().status('SUBSCRIBED');
+    await t.clock.advance(3_000);
+    expect(t.snapshots).toEqual(['subscribed']);
+    expect(t.state()).toBe('live');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.snapshots).toEqual(['subscribed', 'postgres-ready']);
+  });
+
+  it('while live: no REST call and only the watchdog timer', async () => {
+    const t = setup();
+    await goLive(t);
+    const rpcs = t.rpcs();
+    for (let i = 0; i < 30; i += 1) {
+      await t.clock.advance(1_000);
+      if (i % 4 === 3) t.session.heartbeat('ok');
+    }
+    expect(t.rpcs()).toBe(rpcs);
+    expect(t.clock.pendingTimers).toBe(1);
+  });
+
+  it('polls every 5 s ± 1 s while realtime is down and stops once the channel is back and reconciled', async () => {
+    const t = setup();
+    await goLive(t);
+    t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
+    await t.clock.advance(0);
+    expect(t.state()).toBe('polling');
+    expect(t.health.at(-1)?.info.reason).toMatch(/1006/);
+    expect(t.snapshots.at(-1)).toBe('poll'); // the first poll runs at once
+    await t.clock.advance(15_000);
+    expect(t.snapshots.filter((r) => r === 'poll')).toHaveLength(4);
+
+    t.channel().status('SUBSCRIBED');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.state()).toBe('live');
+    const rpcs = t.rpcs();
+    await t.clock.advance(30_000);
+    expect(t.rpcs()).toBe(rpcs);
+  });
+
+  it('offline when realtime is down and the snapshot cannot reach the server; live again after', async () => {
+    const t = setup();
+    await goLive(t);
+    t.fake.autoAnswer = () => ({ data: null, error: { message: 'TypeError: fetch failed' }, status: 0 });
+    t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
+    await t.clock.advance(0);
+    expect(t.state()).toBe('offline');
+    expect(t.health.at(-1)?.info.code).toBe('server-unreachable');
+    t.fake.autoAnswer = () => snapshotAnswer();
+    await t.clock.advance(6_000);
+    expect(t.state()).toBe('polling');
+    t.channel().status('SUBSCRIBED');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.state()).toBe('live');
+  });
+
+  it('a channel closed by the server over its token: refresh, remove, recreate — never two channels', async () => {
+    const t = setup();
+    await goLive(t);
+    const first = t.channel();
+    first.system({ extension: 'system', status: 'error', message: 'Token has expired 0 seconds ago', channel: 'x' });
+    first.status('CLOSED');
+    await t.clock.advance(0);
+    expect(t.session.refreshes).toHaveLength(1);
+    expect(t.fake.created).toHaveLength(2);
+    expect(t.fake.getChannels()).toHaveLength(1);
+    expect(t.channel()).not.toBe(first);
+    expect(t.fake.log.slice(-2)).toEqual(['setAuth', `subscribe realtime:beacon:${USER}`]);
+    t.channel().status('SUBSCRIBED');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.state()).toBe('live');
+  });
+
+  it('a channel the server keeps closing is recreated with back-off, not in a loop', async () => {
+    const t = setup();
+    await goLive(t);
+    const createdAt: number[] = [];
+    const start = t.clock.now();
+    for (let i = 0; i < 5; i += 1) {
+      t.channel().status('CLOSED');
+      const before = t.fake.created.length;
+      while (t.fake.created.length === before) await t.clock.advance(100);
+      createdAt.push(t.clock.now() - start);
+    }
+    // 0, then 1, 2, 5, 10 s between attempts (to the FakeClock's 100 ms steps).
+    expect(createdAt.map((ms, i) => Math.round((ms - (createdAt[i - 1] ?? 0)) / 1000))).toEqual([0, 1, 2, 5, 10]);
+    expect(t.fake.getChannels()).toHaveLength(1);
+    expect(t.session.refreshes).toHaveLength(0); // nothing said the token was the problem
+  });
+
+  it('a join refused over the token refreshes it so realtime-js rejoins with a fresh one', async () => {
+    const t = setup();
+    t.engine.start();
+    await settle();
+    t.channel().status('CHANNEL_ERROR', new Error('InvalidJWTToken: Token has expired 5 seconds ago'));
+    await settle();
+    expect(t.session.refreshes).toHaveLength(1);
+    expect(t.fake.created).toHaveLength(1);
+  });
+
+  it('watchdog: a heartbeat error or no ack forces a reconnect; a timeout is left to realtime-js', async () => {
+    const t = setup();
+    await goLive(t);
+    t.session.heartbeat('timeout');
+    await t.clock.advance(0);
+    expect(t.fake.log.filter((l) => l === 'disconnect')).toHaveLength(0);
+    expect(t.state()).toBe('polling');
+
+    t.session.heartbeat('ok');
+    t.session.heartbeat('error');
+    await t.clock.advance(0);
+    expect(t.fake.log.slice(-2)).toEqual(['disconnect', 'connect']);
+
+    t.session.heartbeat('ok');
+    const before = t.fake.log.filter((l) => l === 'disconnect').length;
+    await t.clock.advance(8_600);
+    expect(t.fake.log.filter((l) => l === 'disconnect')).toHaveLength(before + 1);
+    expect(t.engine.stats().forcedReconnects).toBe(2);
+  });
+
+  it('suspend stops timers; resume forces a reconnect and reconciles; unlock and network return reconcile', async () => {
+    const t = setup();
+    await goLive(t);
+    t.engine.suspend();
+    expect(t.clock.pendingTimers).toBe(0);
+    t.engine.resume();
+    await settle();
+    expect(t.fake.log).toContain('disconnect');
+    expect(t.snapshots.at(-1)).toBe('resume');
+    t.engine.unlock();
+    await settle();
+    expect(t.snapshots.at(-1)).toBe('unlock');
+    t.engine.online(false);
+    expect(t.state()).toBe('offline');
+    t.engine.online(true);
+    await settle();
+    expect(t.snapshots.at(-1)).toBe('online');
+  });
+
+  it('coalesces snapshot requests made while one is running into one more run', async () => {
+    const t = setup({ autoAnswer: false });
+    t.engine.start();
+    await settle();
+    t.channel().status('SUBSCRIBED');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.fake.rpcCalls).toHaveLength(1);
+    const requests = [t.engine.requestSnapshot('unlock'), t.engine.requestSnapshot('requested'), t.engine.requestSnapshot('resume')];
+    t.fake.rpcCalls[0]!.resolve(snapshotAnswer());
+    await settle();
+    expect(t.fake.rpcCalls).toHaveLength(2);
+    t.fake.rpcCalls[1]!.resolve(snapshotAnswer());
+    expect(await Promise.all(requests)).toEqual([true, true, true]);
+    expect(t.snapshots).toEqual(['subscribed', 'unlock']);
+  });
+
+  it('refreshes the token and retries once when the RPC says the JWT expired', async () => {
+    const t = setup();
+    let calls = 0;
+    t.fake.autoAnswer = () => (++calls === 1 ? { data: null, error: { message: 'JWT expired', code: 'PGRST303' }, status: 401 } : snapshotAnswer());
+    await goLive(t);
+    expect(t.session.refreshes).toHaveLength(1);
+    expect(calls).toBe(2);
+  });
+
+  it('validates changes: good ones go out typed, bad ones are logged and answered with a snapshot', async () => {
+    const t = setup();
+    await goLive(t);
+    const rejections: string[] = [];
+    t.engine.onRejected((rejection) => rejections.push(rejection.reason));
+    t.channel().change({ table: 'agent_tasks', schema: 'public', eventType: 'DELETE', new: {}, old: { id: 'a3000000-0000-4000-8000-000000000001' }, commit_timestamp: null, errors: null });
+    t.channel().change({ table: 'agent_tasks', schema: 'public', eventType: 'UPDATE', new: { id: 'a3000000-0000-4000-8000-000000000001', status: 'paused' }, old: {}, commit_timestamp: null, errors: null });
+    await settle();
+    expect(t.changes).toEqual([{ table: 'agent_tasks', eventType: 'DELETE', id: 'a3000000-0000-4000-8000-000000000001', commitTimestamp: null }]);
+    expect(rejections).toEqual(['invalid-row']);
+    expect(t.snapshots.at(-1)).toBe('rejected-change');
+    expect(t.logger.at('warn').some((e) => e.message.includes('rejected a realtime change'))).toBe(true);
+  });
+
+  it('a snapshot that fails validation is rejected, the state is not live, and polling retries', async () => {
+    const t = setup();
+    t.fake.autoAnswer = () => ({ data: { server_time: 'garbage' }, error: null, status: 200 });
+    t.engine.start();
+    await settle();
+    t.channel().status('SUBSCRIBED');
+    t.channel().postgresReady();
+    await settle();
+    expect(t.snapshots).toEqual([]);
+    expect(t.state()).toBe('polling');
+    expect(t.health.at(-1)?.info.code).toBe('snapshot-failed');
+    t.fake.autoAnswer = () => snapshotAnswer();
+    await t.clock.advance(6_000);
+    expect(t.state()).toBe('live');
+  });
+
+  it('sign-out tears down and reports the reason; sign-in starts again', async () => {
+    const t = setup();
+    await goLive(t);
+    t.session.emit({ type: 'signed-out', reason: 'Your session is no longer valid.' });
+    await settle();
+    expect(t.state()).toBe('signed-out');
+    expect(t.health.at(-1)?.info.reason).toBe('Your session is no longer valid.');
+    expect(t.fake.getChannels()).toEqual([]);
+    expect(t.fake.socket).toBe('closed');
+    expect(t.clock.pendingTimers).toBe(0);
+
+    t.session.emit({ type: 'signed-in', userId: USER, email: 'agent.a@beacon.local' });
+    await settle();
+    expect(t.fake.getChannels()).toHaveLength(1);
+    expect(t.state()).toBe('polling');
+  });
+
+  it('starts signed out and waits for a sign-in', async () => {
+    const t = setup({ signedIn: false });
+    t.engine.start();
+    await settle();
+    expect(t.state()).toBe('signed-out');
+    expect(t.fake.created).toHaveLength(0);
+  });
+
+  it('stop leaves no channel, no socket and no timer, even mid-snapshot and while polling', async () => {
+    const t = setup({ autoAnswer: false });
+    t.engine.start();
+    await settle();
+    t.channel().status('CHANNEL_ERROR', new Error('socket closed'));
+    await t.clock.advance(5_000);
+    expect(t.clock.pendingTimers).toBeGreaterThan(0);
+    await t.engine.stop();
+    expect(t.fake.getChannels()).toEqual([]);
+    expect(t.fake.socket).toBe('closed');
+    expect(t.clock.pendingTimers).toBe(0);
+  });
+});
