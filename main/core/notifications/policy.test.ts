@@ -43,6 +43,8 @@ async function harness(options: Partial<NotificationPolicyOptions> = {}, store =
     logger,
     notificationsEnabled: true,
     timeZone: 'UTC',
+    // The timelines below are written for a 300 ms window (the default is shorter); the rules do not depend on its length.
+    coalesceMs: 300,
     contactName: (id) => NAMES[id] ?? null,
     onMuted: (tasks) => muted.push(...tasks),
     ...options,

@@ -62,7 +62,7 @@ export interface NotificationPolicyOptions {
   readonly contactName?: ContactNames;
   /** Muted transitions, for the tray to keep them unseen. */
   readonly onMuted?: (tasks: readonly MutedTask[]) => void;
-  /** Coalescing window in ms (default 300). */
+  /** Coalescing window in ms (default 50: a burst committed together arrives within a few ms, and the window is added to the latency of every non-leading notification; the target is p99 <= 150 ms commit → notification). */
   readonly coalesceMs?: number;
   /** More contacts than this in one batch give a single burst summary (default 3). */
   readonly burstContacts?: number;
@@ -105,7 +105,7 @@ export class NotificationPolicy {
     this.logger = options.logger ?? silentLogger;
     this.contactName = options.contactName ?? (() => null);
     this.onMuted = options.onMuted;
-    this.coalesceMs = options.coalesceMs ?? 300;
+    this.coalesceMs = options.coalesceMs ?? 50;
     this.burstContacts = options.burstContacts ?? 3;
     this.leadingEdge = options.leadingEdge ?? true;
     this.timeZone = options.timeZone;

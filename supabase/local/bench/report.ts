@@ -6,9 +6,12 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[index]!;
 }
 
-export function printTable(title: string, rows: ReadonlyArray<readonly [string, string]>): void {
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = [`\n${title}`, '', `| ${'metric'.padEnd(width)} | value |`, `| ${'-'.repeat(width)} | --- |`];
-  for (const [key, value] of rows) lines.push(`| ${key.padEnd(width)} | ${value} |`);
+/** Prints a Markdown table: a header row, then rows of cells (first cell = the metric). */
+export function printTable(title: string, rows: ReadonlyArray<readonly string[]>, header: readonly string[] = ['metric', 'value']): void {
+  const all = [header, ...rows];
+  const columns = Math.max(...all.map((r) => r.length));
+  const widths = Array.from({ length: columns }, (_, i) => Math.max(3, ...all.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  const lines = [`\n${title}`, '', line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
