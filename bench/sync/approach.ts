@@ -1,3 +1,5 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+
 /** What bench:sync measures for each way of turning task changes into notifications. */
 export interface Notified {
   readonly taskId: string;
@@ -24,4 +26,15 @@ export function countingFetch(): { fetch: typeof fetch; restCalls: () => number 
     return fetch(input, init);
   };
   return { fetch: counted, restCalls: () => calls };
+}
+
+/** A plain supabase-js client signed in as the benchmark's agent, its REST calls counted. */
+export async function signedInClient(
+  options: { url: string; anonKey: string; email: string; password: string },
+  fetch: typeof globalThis.fetch,
+): Promise<SupabaseClient> {
+  const client = createClient(options.url, options.anonKey, { auth: { persistSession: false, autoRefreshToken: true }, global: { fetch } });
+  const { error } = await client.auth.signInWithPassword({ email: options.email, password: options.password });
+  if (error) throw error;
+  return client;
 }

@@ -6,8 +6,8 @@
  * Reproduced faithfully, including what it gets wrong: under RLS `old` holds
  * only the primary key, and nothing is reconciled after a reconnect.
  */
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import { countingFetch, type Approach, type Notified } from './approach.ts';
+import { type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import { countingFetch, signedInClient, type Approach, type Notified } from './approach.ts';
 
 const FINAL = new Set(['completed', 'failed']);
 const POLL_MS = 5000;
@@ -45,12 +45,7 @@ export function perContactChannels(options: { url: string; anonKey: string; emai
     name: '(b) channel per contact + 5 s polling fallback',
     notified,
     async start() {
-      client = createClient(options.url, options.anonKey, {
-        auth: { persistSession: false, autoRefreshToken: true },
-        global: { fetch: counter.fetch },
-      });
-      const { error } = await client.auth.signInWithPassword({ email: options.email, password: options.password });
-      if (error) throw error;
+      client = await signedInClient(options, counter.fetch);
       for (const contactId of options.contactIds) {
         const channel = client
           .channel(`tasks:${contactId}`)

@@ -3,8 +3,8 @@
  * (RLS scopes them) and notify each task whose status moved to a final one
  * since the previous read.
  */
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { countingFetch, type Approach, type Notified } from './approach.ts';
+import { type SupabaseClient } from '@supabase/supabase-js';
+import { countingFetch, signedInClient, type Approach, type Notified } from './approach.ts';
 
 const FINAL = new Set(['completed', 'failed']);
 
@@ -32,12 +32,7 @@ export function pollingOnly(options: { url: string; anonKey: string; email: stri
     name: '(c) polling every 5 s',
     notified,
     async start() {
-      client = createClient(options.url, options.anonKey, {
-        auth: { persistSession: false, autoRefreshToken: true },
-        global: { fetch: counter.fetch },
-      });
-      const { error } = await client.auth.signInWithPassword({ email: options.email, password: options.password });
-      if (error) throw error;
+      client = await signedInClient(options, counter.fetch);
       await poll();
       timer = setInterval(() => void poll(), options.intervalMs ?? 5000);
     },

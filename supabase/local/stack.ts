@@ -78,10 +78,23 @@ async function issueKeys(jwtSecret: string): Promise<StackKeys> {
 
 const silentLog: StackLog = () => {};
 
+/** The context every part of the stack shares, for a prepared database (tests build their own servers on it too). */
+export async function createStackContext(
+  db: Database,
+  options: { jwtSecret?: string; accessTokenTtlSeconds?: number; log?: StackLog } = {},
+): Promise<StackContext> {
+  return {
+    db,
+    keys: await issueKeys(options.jwtSecret ?? randomBytes(32).toString('hex')),
+    revocations: new TokenRevocations(),
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    log: options.log ?? silentLog,
+  };
+}
+
 export async function createStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? silentLog;
   const jwtSecret = await loadOrCreateSecret(options.dataDir);
-  const keys = await issueKeys(jwtSecret);
   const cleanup: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch((error) => log('warn', 'stop step failed', { error: String(error) }));
@@ -96,13 +109,12 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     cleanup.push(() => db.stop());
     await prepareDatabase(db, { seed: options.seed ?? true });
 
-    const context: StackContext = {
-      db,
-      keys,
-      revocations: new TokenRevocations(),
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    const context = await createStackContext(db, {
+      jwtSecret,
       log,
-    };
+      ...(options.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
+    });
+    const { keys } = context;
     const realtime = await createRealtimeServer(context);
     cleanup.push(() => realtime.close());
     const faults = createFaults({ realtime, db, revocations: context.revocations });

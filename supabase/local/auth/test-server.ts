@@ -5,13 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { startDatabase, type Database } from '../db/database.ts';
 import { prepareDatabase } from '../db/prepare.ts';
 import type { StackContext } from '../context.ts';
 import { createRestHandler } from '../rest/routes.ts';
 import { createAuthHandler } from './routes.ts';
-import { signJwt, TokenRevocations } from './jwt.ts';
+import { createStackContext } from '../stack.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 
@@ -54,16 +53,7 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number 
   const db: Database = await startDatabase();
   try {
     await prepareDatabase(db, { seed: true });
-    const jwtSecret = randomBytes(32).toString('hex');
-    const iat = Math.floor(Date.now() / 1000);
-    const key = (role: string) => signJwt(jwtSecret, { iss: 'supabase', role, iat, exp: iat + 3600 * 24 });
-    const context: StackContext = {
-      db,
-      keys: { jwtSecret, anonKey: await key('anon'), serviceRoleKey: await key('service_role') },
-      revocations: new TokenRevocations(),
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
-      log: () => {},
-    };
+    const context = await createStackContext(db, { accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 });
     const main = await listen(context);
     const extra: Array<{ close(): Promise<void> }> = [];
     return {

@@ -6,12 +6,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient, type WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { WebSocket } from 'ws';
 import { startDatabase, type Database } from '../db/database.ts';
 import { prepareDatabase } from '../db/prepare.ts';
-import { signJwt, TokenRevocations } from '../auth/jwt.ts';
+import { signJwt } from '../auth/jwt.ts';
+import { createStackContext } from '../stack.ts';
 import type { StackContext } from '../context.ts';
 import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.ts';
 
@@ -60,16 +60,7 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
   };
   try {
     await prepareDatabase(db, { seed: true });
-    const jwtSecret = randomBytes(32).toString('hex');
-    const iat = Math.floor(Date.now() / 1000);
-    const key = (role: string) => signJwt(jwtSecret, { iss: 'supabase', role, iat, exp: iat + 3600 * 24 });
-    const context: StackContext = {
-      db,
-      keys: { jwtSecret, anonKey: await key('anon'), serviceRoleKey: await key('service_role') },
-      revocations: new TokenRevocations(),
-      accessTokenTtlSeconds: 3600,
-      log: () => {},
-    };
+    const context = await createStackContext(db, { accessTokenTtlSeconds: 3600 });
     const rt = await createRealtimeServer(context, { ...FAST, ...options });
     realtime = rt;
     const http = createServer((_req, res) => res.writeHead(404).end());
@@ -88,7 +79,7 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
       db,
       tokenFor: (user, ttlSeconds = 3600) => {
         const now = Math.floor(Date.now() / 1000);
-        return signJwt(jwtSecret, {
+        return signJwt(context.keys.jwtSecret, {
           sub: user.id,
           email: user.email,
           role: 'authenticated',
