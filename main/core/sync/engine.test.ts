@@ -191,6 +191,37 @@ describe('SyncEngine (fake client)', () => {
     expect(t.engine.stats().forcedReconnects).toBe(2);
   });
 
+  it('a rejoin late in the heartbeat cycle counts as contact: no forced reconnect right after it', async () => {
+    const t = setup();
+    await goLive(t); // joined at 0
+    await t.clock.advance(3_000);
+    t.session.heartbeat('ok'); // last ack on the old socket: 3000
+    await t.clock.advance(4_000);
+    t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1012'));
+    await t.clock.advance(2_000);
+    t.channel().status('SUBSCRIBED'); // realtime-js reconnected and rejoined at 9000
+    t.channel().postgresReady();
+    // The new socket acks from one interval after it opened (13000) on, every interval.
+    for (let i = 0; i < 3; i += 1) {
+      await t.clock.advance(4_000);
+      t.session.heartbeat('ok');
+    }
+    expect(t.fake.log).not.toContain('disconnect');
+    expect(t.engine.stats().forcedReconnects).toBe(0);
+    expect(t.state()).toBe('live');
+  });
+
+  it('"Subscribed to PostgreSQL" again on a joined channel (the server re-subscribed): reconcile, stay live', async () => {
+    const t = setup();
+    await goLive(t);
+    const health = t.health.length;
+    t.channel().postgresReady();
+    await settle();
+    expect(t.snapshots).toEqual(['subscribed', 'postgres-ready']);
+    expect(t.health.slice(health)).toEqual([]);
+    expect(t.state()).toBe('live');
+  });
+
   it('suspend stops timers; resume forces a reconnect and reconciles; unlock and network return reconcile', async () => {
     const t = setup();
     await goLive(t);

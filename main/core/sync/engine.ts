@@ -7,6 +7,9 @@
  *   - after every SUBSCRIBED (it fires on each rejoin), once the server says
  *     postgres changes are subscribed (or after pgReadyTimeoutMs without that
  *     message), so the snapshot starts only when the stream already runs;
+ *   - when the server says "Subscribed to PostgreSQL" again on a channel that
+ *     stayed joined (it re-created the subscription: its change capture
+ *     restarted, the publication changed, or the token was refreshed);
  *   - on resume(), unlock() and online(true);
  *   - after a payload had to be rejected.
  * While realtime is down the snapshot runs every 5 s ± jitter (polling) until
@@ -416,6 +419,8 @@ export class SyncEngine {
         this.recreateAttempt = 0;
         this.tokenSuspect = false;
         this.logger.info('realtime channel joined', { join: this.joinSeq });
+        // A join answered on a fresh socket proves the link; its first heartbeat ack comes one interval later.
+        this.watchdog.connected();
         this.clearTimer('pgReadyTimer');
         this.pgReadyTimer = this.clock.setTimeout(() => {
           this.pgReadyTimer = undefined;
@@ -454,8 +459,12 @@ export class SyncEngine {
       if (message.status === 'ok') {
         if (this.joined && !this.pgReady) {
           this.markPgReady();
-        } else if (this.joined && this.pgReadyGuessed) {
-          // The reconcile may have read before changes were flowing: read again now that they are.
+        } else if (this.joined) {
+          // Either our reconcile ran on a guess, before changes were flowing, or the server has
+          // re-created the subscription on a channel that stayed joined (Realtime does so after its
+          // change capture went down and came back, after a publication change, and after a token
+          // refresh): changes in between may never have been delivered. Read again; health stays as it is.
+          this.logger.info('"Subscribed to PostgreSQL" again; reconciling', { guessed: this.pgReadyGuessed });
           this.pgReadyGuessed = false;
           void this.requestSnapshot('postgres-ready');
         }

@@ -112,4 +112,40 @@ describe('HeartbeatWatchdog', () => {
     await clock.advance(500);
     expect(stalls).toHaveLength(1);
   });
+
+  it('a reconnect late in the heartbeat cycle is not followed by a needless forced one', async () => {
+    const { clock, stalls, watchdog } = setup();
+    watchdog.start();
+    // Old socket: acks at 4020 and 8020; the link dies before the next one.
+    clock.setTimeout(() => watchdog.heartbeat('ok'), 4_020);
+    clock.setTimeout(() => watchdog.heartbeat('ok'), 8_020);
+    await clock.advance(12_900);
+    // realtime-js reconnected and the channel joined at 12 900; the new socket's first heartbeat
+    // goes out one interval after it opened, so its first ack lands at 16 920, past 8020 + 8500.
+    watchdog.connected();
+    clock.setTimeout(() => watchdog.heartbeat('ok'), 4_020);
+    await clock.advance(10_000);
+    expect(stalls).toEqual([]);
+  });
+
+  it('connected() keeps the back-off of a link that still does not answer', async () => {
+    const { clock, stalls, watchdog } = setup();
+    watchdog.start();
+    await clock.advance(8_500);
+    expect(stalls).toEqual([{ at: 8_500, reason: 'no-heartbeat-ack' }]);
+    await clock.advance(1_000);
+    watchdog.connected(); // joined again, but heartbeats still go unanswered
+    await clock.advance(16_999);
+    expect(stalls).toHaveLength(1);
+    await clock.advance(1);
+    expect(stalls.at(-1)).toEqual({ at: 9_500 + 17_000, reason: 'no-heartbeat-ack' });
+  });
+
+  it('connected() does nothing while stopped', async () => {
+    const { clock, stalls, watchdog } = setup();
+    watchdog.connected();
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(60_000);
+    expect(stalls).toEqual([]);
+  });
 });

@@ -66,6 +66,19 @@ export class HeartbeatWatchdog {
     this.disarm();
   }
 
+  /**
+   * A (re)connection just succeeded: the link answered now. Counts the
+   * allowance from here, as an ack would, keeping any back-off. Without this
+   * the silence before a reconnect plus the new socket's first interval (its
+   * first heartbeat goes out one interval after it opens) can exceed the
+   * window and force a needless second reconnect right after a good one.
+   */
+  connected(): void {
+    if (!this.running) return;
+    this.lastAckAt = this.clock.now();
+    this.arm(this.allowanceMs);
+  }
+
   heartbeat(status: string): void {
     if (!this.running) return;
     if (status === 'ok') {
