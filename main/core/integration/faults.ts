@@ -30,13 +30,11 @@ export const REALTIME_LOSING: ReadonlySet<FaultName> = new Set<FaultName>(['drop
  * reconcile can find what was lost, so these are not asked to heal by
  * themselves. Every other fault must.
  *  - pause-replication with dropped deliveries: by construction.
- *  - restart-database: the local stack re-creates its replication slot
- *    without telling the channels. Real Realtime broadcasts
- *    `postgres_cdc_rls_down`, every channel re-subscribes and gets
- *    "Subscribed to PostgreSQL" again, on which the engine reconciles; a stack
- *    that did the same would move this fault out of this set.
+ * (restart-database is not here: like Supabase's Realtime, the stack re-creates
+ * every channel's subscription when its change stream comes back and sends
+ * "Subscribed to PostgreSQL" again, on which the engine reconciles.)
  */
-export const SILENT_LOSS: ReadonlySet<FaultName> = new Set<FaultName>(['pause-replication', 'restart-database']);
+export const SILENT_LOSS: ReadonlySet<FaultName> = new Set<FaultName>(['pause-replication']);
 
 /** Faults whose injector makes sure deliveries are lost (a burst of completions while they are dropped). */
 export const CERTAIN_LOSS: ReadonlySet<FaultName> = new Set<FaultName>(['pause-replication', 'suspend-resume']);

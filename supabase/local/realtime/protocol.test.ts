@@ -409,6 +409,11 @@ describe('fault controls', () => {
     const before = fx.realtime.stats().slot;
     await fx.db.restart();
     await waitFor('a new replication slot', () => (fx.realtime.stats().slot !== before ? true : undefined));
+    // Clients learn that changes may have been lost only from "Subscribed to PostgreSQL" coming again.
+    await waitFor('a second "Subscribed to PostgreSQL"', () => {
+      const subscribed = socket.frames.filter((f) => 'text' in f && JSON.stringify(f.text).includes('Subscribed to PostgreSQL'));
+      return subscribed.length >= 2 ? true : undefined;
+    });
     const id = await insertTask('after database restart');
     await socket.expectText('the change', (f) => (f as unknown[])[3] === 'postgres_changes' && JSON.stringify(f).includes(id));
   });

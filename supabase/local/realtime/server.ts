@@ -325,7 +325,12 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => {
       if (this.closed || this.replication) return;
-      this.startReplication().catch((error: unknown) => {
+      // Like Supabase's Realtime when its change capture comes back: every channel's postgres
+      // subscription is re-created and "Subscribed to PostgreSQL" is sent again, the only sign a
+      // client gets that changes in between were never delivered.
+      this.startReplication().then(() => {
+        for (const session of this.sessions) for (const channel of session.allChannels()) void channel.subscribePostgres();
+      }, (error: unknown) => {
         this.ctx.log('debug', 'realtime: replication reconnect failed', { error: String(error) });
         this.scheduleReconnect(Math.min(delay * 2, 5000));
       });
