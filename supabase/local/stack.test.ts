@@ -3,16 +3,7 @@ import pg from 'pg';
 import { createClient } from '@supabase/supabase-js';
 import { createStack, type Stack } from './stack.ts';
 import { startDatabase, type Database } from './db/database.ts';
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitFor } from '../../test/wait-for.ts';
 
 describe('the local stack', () => {
   let stack: Stack;
@@ -57,7 +48,7 @@ describe('the local stack', () => {
     const stats = await waitFor(async () => {
       const s = stack.simulator!.stats();
       return s.tasksCompleted + s.tasksFailed >= 3 && s.conversationChanges >= 1 ? s : undefined;
-    }, 'simulated activity');
+    }, 'simulated activity', 20_000);
     expect(stats.errors).toBe(0);
     const { rows } = await stack.context.db.pool.query<{ status: string; started: boolean; completed: boolean }>(
       `select status, started_at is not null as started, completed_at is not null as completed

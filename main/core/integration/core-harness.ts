@@ -13,7 +13,7 @@ import type { HealthCode } from '../sync/health.ts';
 import type { SnapshotReason } from '../sync/engine.ts';
 import { FileSecretStore } from '../storage/file-secret-store.ts';
 import { JsonFileStore } from '../storage/json-file-store.ts';
-import { sleep, waitFor } from '../sync/testing/wait-for.ts';
+import { sleep, waitFor } from '../../../test/wait-for.ts';
 import { RingLogger } from './ring-logger.ts';
 import { TimedNotifier } from './timed-notifier.ts';
 

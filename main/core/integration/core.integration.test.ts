@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStack, type Stack } from '../../../supabase/local/stack.ts';
 import type { TaskStatus } from '../domain/types.ts';
 import type { NotificationRequest } from '../ports.ts';
-import { waitFor } from '../sync/testing/wait-for.ts';
+import { waitFor } from '../../../test/wait-for.ts';
 import { CoreHarness, type Credentials } from './core-harness.ts';
 import { CrmWriter, type OwnerFixture } from './crm-writer.ts';
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '../../../supabase/local/stack.ts';
-import { sleep } from '../sync/testing/wait-for.ts';
+import { sleep } from '../../../test/wait-for.ts';
 import { CoreHarness, type Credentials, type HealthEntry } from './core-harness.ts';
 import { CrmWriter } from './crm-writer.ts';
 import { injectFault, type FaultName, type FaultRecord } from './faults.ts';

@@ -4,7 +4,7 @@
  * the seeded PRNG.
  */
 import type { Stack } from '../../../supabase/local/stack.ts';
-import { sleep, waitFor } from '../sync/testing/wait-for.ts';
+import { sleep, waitFor } from '../../../test/wait-for.ts';
 import type { CoreHarness } from './core-harness.ts';
 import type { Prng } from './prng.ts';
 import type { TaskWorkload } from './workload.ts';

@@ -12,7 +12,7 @@
  *     ledger, and the announcements are compared with the database.
  */
 import type { TaskStatus } from '../domain/types.ts';
-import { waitFor } from '../sync/testing/wait-for.ts';
+import { waitFor } from '../../../test/wait-for.ts';
 import type { CoreHarness } from './core-harness.ts';
 import type { CrmWriter } from './crm-writer.ts';
 import { checkExactlyOnce, type DeliveryVerdict } from './exactly-once.ts';

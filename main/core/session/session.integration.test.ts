@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStack, type Stack } from '../../../supabase/local/stack.ts';
 import { MemorySecretStore } from '../storage/memory-store.ts';
 import { RecordingLogger } from '../testing/recording-logger.ts';
-import { waitFor } from '../sync/testing/wait-for.ts';
+import { waitFor } from '../../../test/wait-for.ts';
 import { Session, type SessionEvent, type SessionOptions } from './session.ts';
 
 const STORAGE_KEY = 'beacon.test.session';

@@ -19,7 +19,7 @@ import { FakeClock } from '../testing/fake-clock.ts';
 import { RecordingLogger } from '../testing/recording-logger.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './engine.ts';
 import { SpyClock } from './testing/spy-clock.ts';
-import { sleep, waitFor } from './testing/wait-for.ts';
+import { sleep, waitFor } from '../../../test/wait-for.ts';
 
 type Owner = 'a' | 'b';
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { signJwt } from '../auth/jwt.ts';
 import { SEEDED, startRealtimeFixture, type RealtimeFixture } from './test-fixture.ts';
+import { waitFor } from '../../../test/wait-for.ts';
 
 type Frame = { text: unknown } | { binary: Buffer };
 
@@ -48,7 +49,7 @@ class RawSocket {
 
   /** Waits for a text frame matching `predicate`, returns it. */
   async expectText(what: string, predicate: (frame: unknown) => boolean): Promise<unknown> {
-    const found = await waitFor(what, () => this.frames.find((f): f is { text: unknown } => 'text' in f && predicate(f.text)));
+    const found = await waitFor(() => this.frames.find((f): f is { text: unknown } => 'text' in f && predicate(f.text)), what);
     return found.text;
   }
 
@@ -74,16 +75,6 @@ afterAll(async () => {
   for (const socket of sockets) socket.close();
   await fx?.stop();
 });
-
-async function waitFor<T>(what: string, check: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function open(vsn: '1.0.0' | '2.0.0' | undefined, apikey = fx.context.keys.anonKey): Promise<RawSocket> {
   const socket = await RawSocket.open(`apikey=${encodeURIComponent(apikey)}${vsn ? `&vsn=${vsn}` : ''}`);
@@ -275,7 +266,7 @@ describe('serializer 2.0.0 frames', () => {
     const v2Join = await joinV2(v2, topic, joinPayload({ config: { broadcast: { ack: true, self: false }, postgres_changes: [] } }, []));
 
     v1.send({ topic, event: 'broadcast', payload: { type: 'broadcast', event: 'hello', payload: { from: 'v1' } }, ref: v1.nextRef(), join_ref: v1Join.ref });
-    const binary = await waitFor('kind 4 frame', () => v2.frames.find((f): f is { binary: Buffer } => 'binary' in f));
+    const binary = await waitFor(() => v2.frames.find((f): f is { binary: Buffer } => 'binary' in f), 'kind 4 frame');
     expect(decodeUserBroadcast(binary.binary)).toEqual({ topic, event: 'hello', payload: { from: 'v1' } });
 
     const ackRef = v2.nextRef();
@@ -308,7 +299,7 @@ describe('join and handshake errors', () => {
       socket.send([ref, ref, `realtime:many-${i}`, 'phx_join', joinPayload({}, [])]);
       return ref;
     });
-    await waitFor('100 join replies', () => (socket.frames.length === 100 ? true : undefined));
+    await waitFor(() => (socket.frames.length === 100 ? true : undefined), '100 join replies');
     expect(socket.frames.map((f) => ('text' in f ? [(f.text as unknown[])[1], ((f.text as unknown[])[4] as { status: string }).status] : []))).toEqual(
       refs.map((ref) => [ref, 'ok']),
     );
@@ -392,13 +383,13 @@ describe('fault controls', () => {
     fx.realtime.pauseReplication();
     await insertTask('held');
     fx.realtime.resumeReplication({ drop: false });
-    await waitFor('the held change', () => (titles().includes('held') ? true : undefined));
+    await waitFor(() => (titles().includes('held') ? true : undefined), 'the held change');
 
     fx.realtime.pauseReplication();
     await insertTaskAndWaitUntilStreamed('lost');
     fx.realtime.resumeReplication({ drop: true });
     await insertTask('after');
-    await waitFor('the change after the drop', () => (titles().includes('after') ? true : undefined));
+    await waitFor(() => (titles().includes('after') ? true : undefined), 'the change after the drop');
     expect(titles()).toEqual(['held', 'after']);
   });
 
@@ -408,12 +399,12 @@ describe('fault controls', () => {
     await socket.expectText('system', (f) => (f as unknown[])[3] === 'system');
     const before = fx.realtime.stats().slot;
     await fx.db.restart();
-    await waitFor('a new replication slot', () => (fx.realtime.stats().slot !== before ? true : undefined));
+    await waitFor(() => (fx.realtime.stats().slot !== before ? true : undefined), 'a new replication slot');
     // Clients learn that changes may have been lost only from "Subscribed to PostgreSQL" coming again.
-    await waitFor('a second "Subscribed to PostgreSQL"', () => {
+    await waitFor(() => {
       const subscribed = socket.frames.filter((f) => 'text' in f && JSON.stringify(f.text).includes('Subscribed to PostgreSQL'));
       return subscribed.length >= 2 ? true : undefined;
-    });
+    }, 'a second "Subscribed to PostgreSQL"');
     const id = await insertTask('after database restart');
     await socket.expectText('the change', (f) => (f as unknown[])[3] === 'postgres_changes' && JSON.stringify(f).includes(id));
   });
@@ -423,7 +414,7 @@ describe('fault controls', () => {
     await joinV2(socket, 'realtime:restart', joinPayload({}, []));
     const before = fx.realtime.stats().slot;
     await fx.realtime.restart();
-    await waitFor('the socket close', () => (socket.closed ? true : undefined));
+    await waitFor(() => (socket.closed ? true : undefined), 'the socket close');
     const after = fx.realtime.stats().slot;
     expect(after).not.toBe(before);
     const { rows } = await fx.db.pool.query<{ slot_name: string }>('select slot_name from pg_replication_slots');

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeChannel, RealtimePostgresChangesPayload, SupabaseClient } from '@supabase/supabase-js';
 import { SEEDED, startRealtimeFixture, type RealtimeFixture } from './test-fixture.ts';
+import { waitFor } from '../../../test/wait-for.ts';
 
 type Row = Record<string, unknown>;
 type Change = RealtimePostgresChangesPayload<Row>;
@@ -34,17 +35,6 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-/** Polls until `check` returns a value (not undefined) or fails the test after `ms`. */
-async function waitFor<T>(what: string, check: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /**
  * Subscribes and records every status; resolves on the first SUBSCRIBED and, for channels with
  * postgres_changes bindings, once the "Subscribed to PostgreSQL" system message says changes flow.
@@ -62,7 +52,7 @@ async function subscribe(channel: RealtimeChannel, statuses: string[] = [], wait
       if (status === 'CHANNEL_ERROR' && statuses.filter((s) => s === 'SUBSCRIBED').length === 0) reject(err ?? new Error(status));
     });
   });
-  if (hasBindings && waitForChanges) await waitFor('"Subscribed to PostgreSQL"', () => (flowing ? true : undefined));
+  if (hasBindings && waitForChanges) await waitFor(() => (flowing ? true : undefined), '"Subscribed to PostgreSQL"');
   return statuses;
 }
 
@@ -92,10 +82,10 @@ describe('postgres_changes with RLS', () => {
     await fx.db.pool.query(`update public.agent_tasks set status = 'completed', result = 'done' where id = $1`, [aTask]);
     // RLS is checked against the row as it is when the change is processed (as Realtime does), so the
     // delete waits until the update has been seen.
-    await waitFor("A's update", () => events.find((e) => e.eventType === 'UPDATE'));
+    await waitFor(() => events.find((e) => e.eventType === 'UPDATE'), "A's update");
     await fx.db.pool.query('delete from public.agent_tasks where id = $1', [aTask]);
 
-    await waitFor("A's delete", () => events.find((e) => e.eventType === 'DELETE'));
+    await waitFor(() => events.find((e) => e.eventType === 'DELETE'), "A's delete");
     // Per subscriber, changes arrive in commit order: B's rows were committed first, so they would be here already.
     expect(events.map((e) => e.eventType)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
     const [insert, update, remove] = events as [Change, Change, Change];
@@ -134,8 +124,8 @@ describe('postgres_changes with RLS', () => {
     await fx.db.pool.query('delete from public.agent_tasks where id = $1', [bTask]);
     await fx.db.pool.query('delete from public.agent_tasks where id = $1', [aTask]);
 
-    await waitFor("A's filtered delete", () => own.find((e) => (e.old as Row).id === aTask));
-    await waitFor('both unfiltered deletes', () => (unfiltered.length === 2 ? true : undefined));
+    await waitFor(() => own.find((e) => (e.old as Row).id === aTask), "A's filtered delete");
+    await waitFor(() => (unfiltered.length === 2 ? true : undefined), 'both unfiltered deletes');
     expect(own.map((e) => (e.old as Row).id)).toEqual([aTask]);
     expect(unfiltered.map((e) => e.old)).toEqual([{ id: bTask }, { id: aTask }]);
   });
@@ -161,7 +151,7 @@ describe('postgres_changes with RLS', () => {
     await fx.db.pool.query(`update public.agent_tasks set status = 'failed' where id = $1`, [other]);
     await fx.db.pool.query(`update public.agent_tasks set status = 'completed' where id = $1`, [match]);
 
-    await waitFor('the last matching update', () => byStatus.find((e) => (e.new as Row).id === match));
+    await waitFor(() => byStatus.find((e) => (e.new as Row).id === match), 'the last matching update');
     expect(byContact.map((e) => (e.new as Row).id)).toEqual([match]);
     expect(byStatus.map((e) => [(e.new as Row).id, (e.new as Row).status])).toEqual([
       [other, 'failed'],
@@ -178,7 +168,7 @@ describe('serializers', () => {
     const channel = client.channel('a-v1').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'agent_tasks' }, (p) => events.push(p));
     await subscribe(channel);
     const id = await insertTask(A, 'seen over 1.0.0');
-    await waitFor('the change', () => events.find((e) => (e.new as Row).id === id));
+    await waitFor(() => events.find((e) => (e.new as Row).id === id), 'the change');
     expect(events[0]).toMatchObject({ eventType: 'INSERT', new: { id, title: 'seen over 1.0.0' } });
   });
 });
@@ -192,7 +182,7 @@ describe('subscription errors (the channel stays joined)', () => {
       .on('system', {}, (p: Row) => messages.push(p))
       .on('postgres_changes', { event: '*', schema: 'public', ...filter }, () => {});
     const statuses = await subscribe(channel, [], false);
-    await waitFor('the system message', () => (messages.length > 0 ? true : undefined));
+    await waitFor(() => (messages.length > 0 ? true : undefined), 'the system message');
     return { statuses, messages };
   }
 
@@ -248,12 +238,12 @@ describe('connection faults', () => {
     await subscribe(channel, statuses);
 
     fx.realtime.dropSockets();
-    await waitFor('the rejoin', () => (statuses.filter((s) => s === 'SUBSCRIBED').length === 2 ? true : undefined));
+    await waitFor(() => (statuses.filter((s) => s === 'SUBSCRIBED').length === 2 ? true : undefined), 'the rejoin');
     expect(statuses).toEqual(['SUBSCRIBED', 'CHANNEL_ERROR', 'SUBSCRIBED']);
-    await waitFor('changes flowing again', () => (subscribedToPostgres === 2 ? true : undefined));
+    await waitFor(() => (subscribedToPostgres === 2 ? true : undefined), 'changes flowing again');
 
     const id = await insertTask(A, 'after drop');
-    await waitFor('the change after the reconnect', () => events.find((e) => (e.new as Row).id === id));
+    await waitFor(() => events.find((e) => (e.new as Row).id === id), 'the change after the reconnect');
     expect(events).toHaveLength(1);
   });
 
@@ -266,7 +256,7 @@ describe('connection faults', () => {
 
     fx.context.revocations.expireNow(A.user.id);
     fx.realtime.checkTokens();
-    await waitFor('the close', () => (statuses.includes('CLOSED') ? true : undefined));
+    await waitFor(() => (statuses.includes('CLOSED') ? true : undefined), 'the close');
     expect(log).toEqual([{ extension: 'system', status: 'error', channel: 'a-expire', message: expect.stringMatching(/^Token has expired \d+ seconds ago$/) }]);
     expect(statuses).toEqual(['SUBSCRIBED', 'CLOSED']);
     fx.context.revocations.clear();
@@ -279,7 +269,7 @@ describe('connection faults', () => {
     const log: Row[] = [];
     const channel = client.channel('a-idle-expiry').on('system', {}, (p: Row) => log.push(p));
     await subscribe(channel, statuses);
-    await waitFor('the expiry close', () => (statuses.includes('CLOSED') ? true : undefined), 8_000);
+    await waitFor(() => (statuses.includes('CLOSED') ? true : undefined), 'the expiry close', 8_000);
     expect(log.map((m) => m.message)).toEqual([expect.stringMatching(/^Token has expired \d+ seconds ago$/)]);
   });
 });
@@ -296,7 +286,7 @@ describe('broadcast and presence', () => {
     await subscribe(inbox);
 
     await expect(out.send({ type: 'broadcast', event: 'ping', payload: { n: 1, text: 'é' } })).resolves.toBe('ok');
-    await waitFor('both deliveries', () => (own.length === 1 && heard.length === 1 ? true : undefined));
+    await waitFor(() => (own.length === 1 && heard.length === 1 ? true : undefined), 'both deliveries');
     expect(heard[0]).toEqual({ type: 'broadcast', event: 'ping', payload: { n: 1, text: 'é' } });
     expect(own[0]).toEqual(heard[0]);
   });
@@ -306,11 +296,11 @@ describe('broadcast and presence', () => {
     let syncs = 0;
     const channel = client.channel('lobby', { config: { presence: { key: 'agent-a' } } }).on('presence', { event: 'sync' }, () => (syncs += 1));
     await subscribe(channel);
-    await waitFor('the initial presence state', () => (syncs > 0 ? true : undefined));
+    await waitFor(() => (syncs > 0 ? true : undefined), 'the initial presence state');
     expect(channel.presenceState()).toEqual({});
 
     await expect(channel.track({ online: true })).resolves.toBe('ok');
-    await waitFor('the tracked presence', () => (Object.keys(channel.presenceState()).length > 0 ? true : undefined));
+    await waitFor(() => (Object.keys(channel.presenceState()).length > 0 ? true : undefined), 'the tracked presence');
     expect(channel.presenceState()).toEqual({ 'agent-a': [expect.objectContaining({ online: true, presence_ref: expect.any(String) })] });
   });
 });
