@@ -4,20 +4,12 @@
  * `view-snapshot`, then `view-patch` messages that upsert or remove whole
  * contacts and always carry the header.
  */
-import type { ConversationChangeKind, Health, TaskStatus } from '../domain/types.ts';
+import type { ConversationChangeKind, Health, Task } from '../domain/types.ts';
 
-export interface TaskView {
-  readonly id: string;
-  readonly title: string;
-  readonly status: TaskStatus;
+/** A task as the tray shows it: the task's own fields (result and error shortened for display) plus view state. */
+export interface TaskView
+  extends Pick<Task, 'id' | 'title' | 'status' | 'result' | 'error' | 'createdAt' | 'startedAt' | 'completedAt' | 'updatedAt'> {
   readonly agentName: string | null;
-  /** Result (completed) or error (failed), shortened for display. */
-  readonly result: string | null;
-  readonly error: string | null;
-  readonly createdAt: string;
-  readonly startedAt: string | null;
-  readonly completedAt: string | null;
-  readonly updatedAt: string;
   /** Finished since the user last looked at this contact. */
   readonly unseen: boolean;
   /** Its notification was muted (notifications off, paused or quiet hours). */
