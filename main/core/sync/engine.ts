@@ -34,7 +34,7 @@ import { parseSnapshot, type Snapshot } from '../payloads/snapshot.ts';
 import type { Rejection } from '../payloads/rejection.ts';
 import type { HeartbeatStatus, RefreshResult, SessionEvent, SessionStats } from '../session/session.ts';
 import { changeBindings, channelTopic, isTokenProblem } from './beacon-channel.ts';
-import { HealthTracker, type HealthCode, type HealthFacts, type HealthReport } from './health.ts';
+import { HealthTracker, INITIAL_FACTS, type HealthCode, type HealthFacts, type HealthReport } from './health.ts';
 import { PollingScheduler } from './polling.ts';
 import { callSnapshotRpc, cursorsWithMargin, type SnapshotCursors } from './snapshot-rpc.ts';
 import { SnapshotQueue } from './snapshot-queue.ts';
@@ -331,16 +331,9 @@ export class SyncEngine {
     const epoch = ++this.epoch;
     this.userId = userId;
     this.recreateAttempt = 0;
-    this.updateHealth({
-      signedIn: true,
-      signedOutReason: null,
-      realtimeReady: false,
-      realtimeEverUp: false,
-      realtimeDownReason: null,
-      lastSnapshot: 'none',
-      lastSnapshotDetail: null,
-      reconciledSinceJoin: false,
-    });
+    // A new sign-in starts from scratch; only what the OS says about the network carries over.
+    const { osOnline: _keep, ...fresh } = INITIAL_FACTS;
+    this.updateHealth({ ...fresh, signedIn: true });
     if (this.osOnline && !this.suspended) this.watchdog.start();
     void this.openChannel(epoch);
   }
