@@ -13,7 +13,7 @@
  * (no cursor yet: a baseline, nothing announced).
  */
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
-import type { Contact, Health, Profile, Task } from './domain/types.ts';
+import type { Health, Profile, Task } from './domain/types.ts';
 import { silentLogger, systemClock, type Clock, type KeyValueStore, type Logger, type Notifier, type SecretStore } from './ports.ts';
 import { NotificationLedger } from './notifications/ledger.ts';
 import { NotificationPolicy, type TerminalTransition, type TransitionSource } from './notifications/policy.ts';
@@ -301,7 +301,7 @@ export class BeaconCore {
       }
       case 'contacts': {
         if (change.eventType === 'DELETE') this.model.dispatch({ type: 'contact-deleted', contactId: change.id });
-        else this.model.dispatch({ type: 'contact-upserted', contact: change.row as Contact });
+        else this.model.dispatch({ type: 'contact-upserted', contact: change.row });
         this.deriveConversation(change as ConversationRowEvent);
         return;
       }
