@@ -16,6 +16,12 @@ type Listener = (...args: unknown[]) => void;
 
 const userData = mkdtempSync(join(tmpdir(), 'beacon-electron-stub-'));
 
+// electron-log's main entry also loads its preload half, which sees this stub's ipcRenderer (the stub
+// serves main and preload tests alike) and assigns the global `__electronLog`. Real Electron main has no
+// ipcRenderer, so that never happens there; under Vitest's strict-mode transform the assignment needs
+// the global to exist.
+(globalThis as Record<string, unknown>).__electronLog ??= undefined;
+
 class FakeApp extends EventEmitter {
   readonly calls: string[] = [];
   isPackaged = false;
@@ -67,7 +73,10 @@ class FakeApp extends EventEmitter {
   getLoginItemSettings(): { openAtLogin: boolean } {
     return { ...this.loginItem };
   }
+  /** Every setLoginItemSettings call with all its fields (openAsHidden, args, path…), in order. */
+  readonly loginItemSettingsCalls: Array<Record<string, unknown>> = [];
   setLoginItemSettings(settings: { openAtLogin: boolean }): void {
+    this.loginItemSettingsCalls.push({ ...settings });
     this.loginItem = { openAtLogin: settings.openAtLogin };
   }
   quit(): void {
@@ -87,6 +96,9 @@ class FakeApp extends EventEmitter {
 }
 
 class FakeWebContents extends EventEmitter {
+  private static nextId = 1;
+  /** Unique per instance, like WebContents.id (IPC sender checks compare it). */
+  readonly id = FakeWebContents.nextId++;
   windowOpenHandler: ((details: { url: string }) => unknown) | undefined;
   readonly sent: Array<{ channel: string; args: unknown[] }> = [];
   readonly session = new FakeSession();
@@ -100,8 +112,10 @@ class FakeWebContents extends EventEmitter {
   getURL(): string {
     return this.url;
   }
+  /** Tests set this to simulate a window torn down under the code. */
+  destroyed = false;
   isDestroyed(): boolean {
-    return false;
+    return this.destroyed;
   }
 }
 
@@ -134,11 +148,16 @@ class FakeBrowserWindow extends EventEmitter {
   isVisible(): boolean {
     return this.visible;
   }
+  destroyed = false;
   isDestroyed(): boolean {
-    return false;
+    return this.destroyed;
   }
   setBounds(): void {}
-  setPosition(): void {}
+  /** The last setPosition(x, y), for placement assertions. */
+  position: { x: number; y: number } | undefined;
+  setPosition(x: number, y: number): void {
+    this.position = { x, y };
+  }
   getBounds(): { x: number; y: number; width: number; height: number } {
     return { x: 0, y: 0, width: 360, height: 520 };
   }
@@ -146,6 +165,8 @@ class FakeBrowserWindow extends EventEmitter {
     this.emit('closed');
   }
   destroy(): void {
+    this.destroyed = true;
+    this.webContents.destroyed = true;
     this.emit('closed');
   }
 }
@@ -153,19 +174,20 @@ class FakeBrowserWindow extends EventEmitter {
 class FakeSession {
   permissionRequestHandler: Listener | null = null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
-  setPermissionRequestHandler(handler: Listener | null): void {
-    this.permissionRequestHandler = handler;
+  // Parameters typed `never[]` so code passing typed callbacks (as Electron's own types allow) compiles against the fake.
+  setPermissionRequestHandler(handler: ((...args: never[]) => void) | null): void {
+    this.permissionRequestHandler = handler as Listener | null;
   }
-  setPermissionCheckHandler(handler: ((...args: unknown[]) => boolean) | null): void {
-    this.permissionCheckHandler = handler;
+  setPermissionCheckHandler(handler: ((...args: never[]) => boolean) | null): void {
+    this.permissionCheckHandler = handler as ((...args: unknown[]) => boolean) | null;
   }
   readonly webRequest = { onHeadersReceived(): void {} };
 }
 
 class FakeIpcMain extends EventEmitter {
   readonly handlers = new Map<string, Listener>();
-  handle(channel: string, handler: Listener): void {
-    this.handlers.set(channel, handler);
+  handle(channel: string, handler: (...args: never[]) => unknown): void {
+    this.handlers.set(channel, handler as Listener);
   }
   removeHandler(channel: string): void {
     this.handlers.delete(channel);
@@ -213,16 +235,45 @@ class FakeTray extends EventEmitter {
   setContextMenu(menu: unknown): void {
     this.menu = menu;
   }
+  /** What getBounds() reports; tests move the icon (Linux trays report 0×0). */
+  bounds = { x: 0, y: 0, width: 22, height: 22 };
   getBounds(): { x: number; y: number; width: number; height: number } {
-    return { x: 0, y: 0, width: 22, height: 22 };
+    return { ...this.bounds };
   }
-  destroy(): void {}
+  /** Menus shown with popUpContextMenu, in order. */
+  readonly poppedUp: unknown[] = [];
+  popUpContextMenu(menu?: unknown): void {
+    this.poppedUp.push(menu ?? this.menu);
+  }
+  destroyed = false;
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
 }
 
 const nativeImage = {
   createFromPath: (path: string) => ({ path, isEmpty: () => false, resize: () => ({ path }) }),
   createFromDataURL: (url: string) => ({ url, isEmpty: () => false }),
   createEmpty: () => ({ isEmpty: () => true }),
+  /** Images from PNG bytes: records the representations added and whether it is a macOS Template image. */
+  createFromBuffer: (buffer: Buffer, options: { scaleFactor?: number } = {}) => {
+    const image = {
+      representations: [{ scaleFactor: options.scaleFactor ?? 1, bytes: buffer.length }],
+      template: false,
+      isEmpty: () => buffer.length === 0,
+      addRepresentation(rep: { scaleFactor: number; buffer?: Buffer }): void {
+        image.representations.push({ scaleFactor: rep.scaleFactor, bytes: rep.buffer?.length ?? 0 });
+      },
+      setTemplateImage(template: boolean): void {
+        image.template = template;
+      },
+      isTemplateImage: () => image.template,
+    };
+    return image;
+  },
 };
 
 const Menu = {
@@ -257,6 +308,11 @@ const safeStorage = {
   decryptStringAsync(data: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
     return Promise.resolve({ result: this.decryptString(data), shouldReEncrypt: false });
   },
+  /** Records calls so tests can assert Beacon never switches to plain-text "encryption" (STO-03). */
+  plainTextEncryptionCalls: [] as boolean[],
+  setUsePlainTextEncryption(usePlainText: boolean): void {
+    this.plainTextEncryptionCalls.push(usePlainText);
+  },
 };
 
 const protocol = {
@@ -281,6 +337,29 @@ const shell = {
     return Promise.resolve('');
   },
 };
+
+/** systemPreferences fake: tests put managed-preference values in `userDefaults`. Missing keys read as Electron's zero values. */
+const systemPreferences = {
+  userDefaults: new Map<string, unknown>(),
+  getUserDefault(key: string, type: string): unknown {
+    const value = this.userDefaults.get(key);
+    if (value !== undefined) return value;
+    return type === 'boolean' ? false : type === 'integer' || type === 'float' || type === 'double' ? 0 : type === 'string' ? '' : undefined;
+  },
+};
+
+/** An Electron-style event for emitting on the fakes: records whether a handler called preventDefault(). */
+export function fakeEvent<T extends object>(fields: T = {} as T): T & { defaultPrevented: boolean; preventDefault(): void } {
+  return Object.assign(
+    {
+      defaultPrevented: false,
+      preventDefault(this: { defaultPrevented: boolean }): void {
+        this.defaultPrevented = true;
+      },
+    },
+    fields,
+  );
+}
 
 const exposed: Record<string, unknown> = {};
 const contextBridge = {
@@ -320,6 +399,9 @@ export {
   protocol,
   shell,
   contextBridge,
+  systemPreferences,
+  FakeWebContents,
+  FakeSession,
 };
 
 const electronStub = {
@@ -340,5 +422,6 @@ const electronStub = {
   protocol,
   shell,
   contextBridge,
+  systemPreferences,
 };
 export default electronStub;

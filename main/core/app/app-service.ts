@@ -132,7 +132,7 @@ export class AppService {
   }
 
   /** Handles one call from the window. Invalid input never reaches the core. */
-  async invoke<M extends InvokeMethod>(method: M, raw: unknown): Promise<InvokeResponse<M>> {
+  async invoke<M extends InvokeMethod>(method: M, raw?: unknown): Promise<InvokeResponse<M>> {
     const parsed = parseRequest(method, raw);
     if (!parsed.ok) {
       this.logger.warn('rejected a request from the window', { method, message: parsed.message });
