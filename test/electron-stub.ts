@@ -9,6 +9,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -388,7 +390,23 @@ export const screen = {
   getCursorScreenPoint: () => ({ x: 0, y: 0 }),
 };
 export const session = { defaultSession: new FakeSession() };
-export const net = { isOnline: (): boolean => true };
+export const net = {
+  isOnline: (): boolean => true,
+  /** Like Electron's net.fetch for local files (what the app:// handler reads); other URLs go to Node's fetch. */
+  async fetch(url: string): Promise<Response> {
+    let path: string | undefined;
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      return fetch(url);
+    }
+    try {
+      return new Response(await readFile(path));
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  },
+};
 export {
   FakeBrowserWindow as BrowserWindow,
   FakeNotification as Notification,
