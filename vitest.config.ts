@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'supabase/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'build/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'supabase/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'build/**/*.test.ts', 'preview/**/*.test.ts', 'bench/**/*.test.ts'],
           setupFiles: ['test/setup-node.ts'],
           globalSetup: ['test/global-setup.ts'],
           server: { deps: { inline: ['electron-store', 'electron-log', 'electron-updater'] } },
