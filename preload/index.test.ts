@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contextBridge, ipcRenderer } from 'electron';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, INVOKE_METHODS } from '../main/core/ipc/contract.ts';
-import '../preload/index.ts';
+import './index.ts';
 
 type Stubbed = typeof contextBridge & { exposed: Record<string, unknown> };
 type StubbedRenderer = typeof ipcRenderer & { invoked: Array<{ channel: string; args: unknown[] }> };

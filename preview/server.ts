@@ -6,7 +6,7 @@
  *   // open preview.pageUrl  (http://127.0.0.1:PORT/?token=…)
  *
  * It runs the core headless behind the same AppService the Electron app uses
- * (compose.ts), serves the built renderer (out/renderer) with the bridge client
+ * (preview-app.ts), serves the built renderer (out/renderer) with the bridge client
  * injected (static.ts), and answers the page over a WebSocket (bridge.ts).
  * Nothing in main/, preload/ or renderer/ imports this folder, so it can never
  * end up in a packaged build (preview/not-in-build.test.ts checks).
@@ -21,7 +21,7 @@ import type { AppService, Project } from '../main/core/app/app-service.ts';
 import { silentLogger, type Logger } from '../main/core/ports.ts';
 import { createBridge } from './bridge.ts';
 import { bridgeClientScript } from './client-bundle.ts';
-import { createPreviewApp, type CoreTuning } from './compose.ts';
+import { createPreviewApp, type CoreTuning } from './preview-app.ts';
 import type { PreviewNotification, PreviewNotifier } from './notifier.ts';
 import { COMMON_HEADERS, serveStatic } from './static.ts';
 

@@ -18,8 +18,8 @@ describe('the electronegativity report', () => {
     expect(existsSync(join(stage, 'preload/index.ts'))).toBe(true);
     expect(existsSync(join(stage, 'renderer/index.html'))).toBe(true);
     expect(existsSync(join(stage, 'main/windows/tray-window.test.ts'))).toBe(false);
-    expect(existsSync(join(stage, 'main/core/testing'))).toBe(false);
-    expect(existsSync(join(stage, 'main/core/integration'))).toBe(false);
+    expect(existsSync(join(stage, 'test/fakes'))).toBe(false);
+    expect(existsSync(join(stage, 'test/integration'))).toBe(false);
   });
 
   it('reads SARIF findings with repo-relative paths', () => {

@@ -8,7 +8,7 @@
  * options, handlers registered, notifications shown) so tests can assert it.
  */
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,10 @@ import { join } from 'node:path';
 
 type Listener = (...args: unknown[]) => void;
 
-const userData = mkdtempSync(join(tmpdir(), 'beacon-electron-stub-'));
+// app.getPath() answers with folders in the test run's harness folder (test/global-setup.ts removes
+// it at the end of the run), one per worker process: Vitest re-imports this module for every test file.
+const userData = join(process.env.BEACON_TEST_HARNESS_DIR ?? tmpdir(), `electron-stub-${process.pid}`);
+mkdirSync(userData, { recursive: true });
 
 // electron-log's main entry also loads its preload half, which sees this stub's ipcRenderer (the stub
 // serves main and preload tests alike) and assigns the global `__electronLog`. Real Electron main has no

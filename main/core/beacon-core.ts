@@ -1,14 +1,14 @@
 /**
  * Beacon's core, wired: the session and sync engine on one side, the tray
- * model and the notification policy on the other. This is the only place that
+ * model and the announcer on the other. This is the only place that
  * knows how they fit; each piece stays testable on its own.
  *
  * Flow of a task change (live event or snapshot row alike):
  *   LastKnownTasks.observe → newer? → tray model
- *                          → new terminal transition? → NotificationPolicy (ledger, coalescing) → Notifier
+ *                          → new terminal transition? → Announcer (ledger, coalescing) → Notifier
  * Snapshots (after every SUBSCRIBED, resume, unlock, network back, and while
  * polling) are handled exactly like live events, with the source telling the
- * policy whether they are news (`reconcile`), the first look after Beacon was
+ * announcer whether they are news (`reconcile`), the first look after Beacon was
  * closed (`startup`: one "while you were away" summary), or the very first run
  * (no cursor yet: a baseline, nothing announced).
  */
@@ -16,7 +16,7 @@ import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import type { Health, Profile, Task } from './domain/types.ts';
 import { silentLogger, systemClock, type Clock, type KeyValueStore, type Logger, type Notifier, type SecretStore } from './ports.ts';
 import { NotificationLedger } from './notifications/ledger.ts';
-import { NotificationPolicy, type TerminalTransition, type TransitionSource } from './notifications/policy.ts';
+import { Announcer, type TerminalTransition, type TransitionSource } from './notifications/announcer.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema, type NotificationSettings } from './notifications/settings.ts';
 import { TrayModel } from './model/tray-model.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent } from './model/conversation-changes.ts';
@@ -52,7 +52,7 @@ export class BeaconCore {
   readonly model: TrayModel;
   readonly session: Session;
   readonly engine: SyncEngine;
-  private readonly policy: NotificationPolicy;
+  private readonly announcer: Announcer;
   private readonly ledger: NotificationLedger;
   private readonly store: KeyValueStore;
   private readonly clock: Clock;
@@ -75,7 +75,7 @@ export class BeaconCore {
     this.settings = settings;
     this.model = new TrayModel({ clock: this.clock });
     this.deriver = new ConversationChangeDeriver({ clock: this.clock });
-    this.policy = new NotificationPolicy({
+    this.announcer = new Announcer({
       notifier: options.notifier,
       ledger,
       clock: this.clock,
@@ -149,7 +149,7 @@ export class BeaconCore {
     if (this.stopped) return;
     this.stopped = true;
     await this.engine.stop();
-    await this.policy.close();
+    await this.announcer.close();
     await this.ledger.flush();
     await this.session.stop();
   }
@@ -176,7 +176,7 @@ export class BeaconCore {
   async setNotificationSettings(next: NotificationSettings): Promise<void> {
     const settings = notificationSettingsSchema.parse(next);
     this.settings = settings;
-    this.policy.setSettings(settings);
+    this.announcer.setSettings(settings);
     await this.store.set(SETTINGS_KEY, settings);
   }
 
@@ -274,12 +274,12 @@ export class BeaconCore {
 
     if (baseline) {
       // First run ever: what already happened is history, not news.
-      void this.policy.markSeen(transitions);
+      void this.announcer.markSeen(transitions);
     } else if (transitions.length > 0) {
       this.logger.info('snapshot found finished tasks', { reason, source, count: transitions.length });
-      this.policy.offer(transitions);
+      this.announcer.offer(transitions);
     }
-    if (!baseline && changes.length > 0) this.policy.offerConversation(changes, source);
+    if (!baseline && changes.length > 0) this.announcer.offerConversation(changes, source);
     void this.ledger.advanceCursor(snapshot.serverTime);
   }
 
@@ -291,7 +291,7 @@ export class BeaconCore {
           return;
         }
         const transition = this.observeTask(change.row, 'live');
-        if (transition) this.policy.offer([transition]);
+        if (transition) this.announcer.offer([transition]);
         return;
       }
       case 'user_profiles': {
@@ -314,7 +314,7 @@ export class BeaconCore {
     const changes = this.deriver.derive(event);
     if (changes.length === 0) return;
     this.model.dispatch({ type: 'conversation-changes', changes });
-    this.policy.offerConversation(changes, 'live');
+    this.announcer.offerConversation(changes, 'live');
   }
 
   /** Applies a task to the model when it is news, and returns the transition to notify, if any. */
@@ -328,7 +328,7 @@ export class BeaconCore {
   private applyProfile(profile: Profile | null): void {
     if (!profile) return;
     this.profile = profile;
-    this.policy.setNotificationsEnabled(profile.notificationsEnabled);
+    this.announcer.setNotificationsEnabled(profile.notificationsEnabled);
     this.session.noteProfile(profile);
     this.model.dispatch({ type: 'profile-changed', profile });
   }

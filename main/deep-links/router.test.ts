@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from 'electron';
 import { app, fakeEvent } from '../../test/electron-stub.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { createDeepLinkRouter, type DeepLinkApp } from './router.ts';
 
 // Compile-time proof that Electron's real App fits what the router takes.

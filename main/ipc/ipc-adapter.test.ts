@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BrowserWindow, ipcMain } from '../../test/electron-stub.ts';
 import { AppService, type PreferencesPort, type UserPreferences } from '../core/app/app-service.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../core/ipc/contract.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { registerIpc } from './ipc-adapter.ts';
 
 const CONTACT = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Notification as FakeNotification, fakeEvent } from '../../test/electron-stub.ts';
 import type { NotificationRequest } from '../core/ports.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { ElectronNotifier, type ActivationDetails, type NotificationClass } from './electron-notifier.ts';
 
 const ADA = '3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b';

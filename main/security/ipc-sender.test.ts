@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { ipcMain } from '../../test/electron-stub.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { checkSender, handleTrusted, isTrustedSender, onTrusted, type HandleRegistrar, type OnRegistrar, type SenderEvent, type SenderFrame } from './ipc-sender.ts';
 
 // The SEC-18 lint bans file: string literals in code; hostile file: input is built at runtime.

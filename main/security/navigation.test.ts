@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { App, Session, WebContents } from 'electron';
 import { app, fakeEvent, FakeSession, FakeWebContents } from '../../test/electron-stub.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { hardenSession, hardenWebContents, installWebContentsGuards, type GuardableApp, type GuardableContents, type GuardableSession } from './navigation.ts';
 
 // The SEC-18 lint bans file: string literals in code; hostile file: input is built at runtime.

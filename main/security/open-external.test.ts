@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { shell } from '../../test/electron-stub.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from './open-external.ts';
 
 // The SEC-18 lint bans file: string literals in code; hostile file: input is built at runtime.

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, fakeEvent, ipcMain, Notification as FakeNotification, protocol, safeStorage } from '../../test/electron-stub.ts';
 import type { ConfigLayer } from '../core/config/config.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../core/ipc/contract.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { PreferencesStore } from '../storage/preferences.ts';
 import { composeShell, SECRET_NOTICE_ID, type ComposeOptions, type Shell } from './compose.ts';
 import { DEV_ENV_ORIGIN } from './dev-overrides.ts';

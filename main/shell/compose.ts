@@ -25,7 +25,7 @@ import { registerIpc } from '../ipc/ipc-adapter.ts';
 import { applyLaunchAtLogin, startedHidden } from '../login-item/launch-at-login.ts';
 import { setUpAppLogging } from '../logging/electron-log.ts';
 import { ElectronNotifier } from '../notifications/electron-notifier.ts';
-import { readPolicyLayers } from '../policy/index.ts';
+import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
 import { installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';

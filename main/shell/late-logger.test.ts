@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { LateLogger, MAX_BUFFERED } from './late-logger.ts';
 
 describe('LateLogger', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { fakeEvent } from '../../test/electron-stub.ts';
+import { flushPromises } from '../../test/fakes/fake-clock.ts';
 import type { Shell } from './compose.ts';
 import { startShell, type StartApp } from './start.ts';
 
@@ -65,7 +66,6 @@ function start(platform: NodeJS.Platform, argv: string[] = ['beacon'], app = new
   return { app, started, ...fake };
 }
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('startShell before ready', () => {
   it('Windows: lock, scheme, sandbox, AppUserModelID, then the deep-link listeners, then whenReady', () => {
@@ -156,7 +156,7 @@ describe('quitting', () => {
     const event = fakeEvent();
     app.emit('before-quit', event);
     expect(event.defaultPrevented).toBe(true);
-    await settle();
+    await flushPromises();
     expect(calls).toEqual(['stop']);
     expect(app.log.at(-1)).toBe('quit');
     const second = fakeEvent();
@@ -208,7 +208,7 @@ describe('a failed start', () => {
     try {
       app.fireReady();
       await expect(started.shell).rejects.toThrow('userData is not writable');
-      await settle();
+      await flushPromises();
     } finally {
       process.stderr.write = write;
     }

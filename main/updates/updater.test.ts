@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.ts';
+import { flushPromises } from '../../test/fakes/fake-clock.ts';
 import { DEFAULT_CHECK_EVERY_MS, isDirectoryWritable, startUpdater, type StartUpdaterOptions, type UpdateStatus, type UpdaterLike } from './updater.ts';
 
 /** Stands in for electron-updater's autoUpdater: records calls, emits what a real check would. */
@@ -93,7 +94,6 @@ const start = (overrides: Partial<StartUpdaterOptions> = {}) =>
     ...overrides,
   });
 
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('startUpdater when updates are not allowed', () => {
   it.each<[string, Partial<StartUpdaterOptions>, RegExp]>([
@@ -135,12 +135,12 @@ describe('startUpdater when updates are allowed', () => {
     const handle = await start();
     expect(updater).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true, allowDowngrade: false });
     expect(updater.logger).not.toBeNull();
-    await settle();
+    await flushPromises();
     expect(updater.checks).toBe(1);
     expect(handle.status()).toEqual({ state: 'idle', reason: 'Beacon is up to date' });
     expect([...timers.intervals.values()].map((interval) => interval.ms)).toEqual([DEFAULT_CHECK_EVERY_MS]);
     timers.tick();
-    await settle();
+    await flushPromises();
     expect(updater.checks).toBe(2);
     handle.stop();
     expect(timers.intervals.size).toBe(0);
@@ -157,7 +157,7 @@ describe('startUpdater when updates are allowed', () => {
     const seen: UpdateStatus[] = [];
     const handle = await start();
     handle.onStatus((status) => seen.push(status));
-    await settle();
+    await flushPromises();
     // The first check started before we subscribed; check again to watch the whole sequence.
     seen.length = 0;
     await handle.checkNow();
@@ -183,7 +183,7 @@ describe('startUpdater when updates are allowed', () => {
       throw error;
     };
     const handle = await start();
-    await settle();
+    await flushPromises();
     expect(handle.status()).toEqual({ state: 'error', reason: 'update failed: net::ERR_NAME_NOT_RESOLVED' });
     expect(lines.filter((line) => line.level === 'error')).toHaveLength(1);
   });
@@ -202,7 +202,7 @@ describe('startUpdater when updates are allowed', () => {
       throw new Error('ENOTFOUND');
     };
     const handle = await start();
-    await settle();
+    await flushPromises();
     expect(handle.status().reason).toMatch(/ENOTFOUND/);
     updater.next = async () => {
       throw new Error('HttpError: 503');
@@ -232,7 +232,7 @@ describe('startUpdater when updates are allowed', () => {
 
   it('detaches from the updater on stop', async () => {
     const handle = await start();
-    await settle();
+    await flushPromises();
     handle.stop();
     expect(updater.listenerCount('error')).toBe(0);
     expect(updater.listenerCount('update-downloaded')).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeEvent, type BrowserWindow as FakeBrowserWindow } from '../../test/electron-stub.ts';
-import { RecordingLogger } from '../core/testing/recording-logger.ts';
+import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { APP_ENTRY_URL, createTrayWindow, rendererUrl } from './tray-window.ts';
 
 type Fake = InstanceType<typeof FakeBrowserWindow>;

@@ -11,8 +11,8 @@ import { BeaconCore } from '../beacon-core.ts';
 import type { AppState, EventMap, EventName } from '../ipc/contract.ts';
 import type { TrayView, ViewHeader } from '../model/view-types.ts';
 import { MemorySecretStore, MemoryStore } from '../storage/memory-store.ts';
-import { RecordingNotifier } from '../testing/recording-notifier.ts';
-import { CrmWriter } from '../integration/crm-writer.ts';
+import { RecordingNotifier } from '../../../test/fakes/recording-notifier.ts';
+import { CrmWriter } from '../../../test/integration/crm-writer.ts';
 import { AppService } from './app-service.ts';
 import { MemoryPreferences } from './memory-preferences.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationChange } from '../domain/types.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
-import { makeContact } from '../testing/tasks.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
+import { makeContact } from '../../../test/fakes/tasks.ts';
 import type { ChangeOf } from '../payloads/change.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent, type LabelRow, type MetadataRow, type NoteRow } from './conversation-changes.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationChange, Task, TaskStatus } from '../domain/types.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
-import { makeContact, makeTask } from '../testing/tasks.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
+import { makeContact, makeTask } from '../../../test/fakes/tasks.ts';
 import { TrayModel, type ModelAction, type ModelChange, type ModelSnapshot, type TrayModelLimits } from './tray-model.ts';
 
 const at = (second: number): string => `2026-11-21T10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000000+00:00`;

@@ -1,6 +1,6 @@
 /**
  * The tray model: Beacon's synced state, per contact. Actions come from the
- * sync engine (snapshots, live events), the notification policy (muted
+ * sync engine (snapshots, live events), the announcer (muted
  * transitions) and the tray (a contact was viewed). `dispatch` applies one
  * action and tells subscribers which contacts changed, which the view feed
  * turns into batched patches.
@@ -71,7 +71,7 @@ export type ModelAction =
   | { readonly type: 'health-changed'; readonly health: Health }
   /** `read`: entries from a first-run baseline, shown without unread markers. */
   | { readonly type: 'conversation-changes'; readonly changes: readonly ConversationChange[]; readonly read?: boolean }
-  /** From the notification policy: these finished tasks were not announced (muted). */
+  /** From the announcer: these finished tasks were not announced (muted). */
   | { readonly type: 'tasks-muted'; readonly taskIds: readonly string[] }
   /** The tray showed this contact: its changes are read and its finished tasks seen. */
   | { readonly type: 'contact-viewed'; readonly contactId: string }

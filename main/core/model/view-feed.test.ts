@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock.ts';
-import { makeTask } from '../testing/tasks.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
+import { makeTask } from '../../../test/fakes/tasks.ts';
 import { TrayModel } from './tray-model.ts';
 import { ViewFeed } from './view-feed.ts';
 import type { TrayView, ViewMessage } from './view-types.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyValueStore } from '../ports.ts';
 import { MemoryStore } from '../storage/memory-store.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
-import { RecordingLogger } from '../testing/recording-logger.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
+import { RecordingLogger } from '../../../test/fakes/recording-logger.ts';
 import { DEFAULT_LEDGER_KEY, NotificationLedger } from './ledger.ts';
 
 const DAY = 86_400_000;

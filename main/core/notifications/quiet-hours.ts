@@ -3,7 +3,7 @@
  * 07:00 (crossing midnight). The start minute is inside, the end minute is
  * not; start === end means no window at all.
  *
- * What quiet hours do is the policy's business (policy.ts): transitions that
+ * What quiet hours do is the announcer's business (announcer.ts): transitions that
  * happen inside the window are muted (recorded in the ledger, kept unseen in
  * the tray) and nothing is replayed when the window ends.
  */

@@ -2,7 +2,7 @@ import { AuthApiError, AuthRetryableFetchError } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import type { SecretStore } from '../ports.ts';
 import { MemorySecretStore } from '../storage/memory-store.ts';
-import { RecordingLogger } from '../testing/recording-logger.ts';
+import { RecordingLogger } from '../../../test/fakes/recording-logger.ts';
 import { describeRefusal, describeSignInError } from './auth-messages.ts';
 import { countingFetch, newCounters, type RefreshRefusal } from './instrumentation.ts';
 import { secretStoreStorage } from './secret-storage.ts';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStack, type Stack } from '../../../supabase/local/stack.ts';
 import { MemorySecretStore } from '../storage/memory-store.ts';
-import { RecordingLogger } from '../testing/recording-logger.ts';
+import { RecordingLogger } from '../../../test/fakes/recording-logger.ts';
 import { waitFor } from '../../../test/wait-for.ts';
 import { Session, type SessionEvent, type SessionOptions } from './session.ts';
 

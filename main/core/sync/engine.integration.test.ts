@@ -15,10 +15,10 @@ import type { Snapshot } from '../payloads/snapshot.ts';
 import type { WebSocketConstructor } from '../session/instrumentation.ts';
 import { Session } from '../session/session.ts';
 import { MemorySecretStore } from '../storage/memory-store.ts';
-import { FakeClock } from '../testing/fake-clock.ts';
-import { RecordingLogger } from '../testing/recording-logger.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
+import { RecordingLogger } from '../../../test/fakes/recording-logger.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './engine.ts';
-import { SpyClock } from './testing/spy-clock.ts';
+import { SpyClock } from '../../../test/fakes/spy-clock.ts';
 import { sleep, waitFor } from '../../../test/wait-for.ts';
 
 type Owner = 'a' | 'b';

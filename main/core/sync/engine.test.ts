@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Health } from '../domain/types.ts';
-import { FakeClock, settle } from '../testing/fake-clock.ts';
-import { RecordingLogger } from '../testing/recording-logger.ts';
+import { FakeClock, flushPromises } from '../../../test/fakes/fake-clock.ts';
+import { RecordingLogger } from '../../../test/fakes/recording-logger.ts';
 import type { RowChange } from '../payloads/change.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason } from './engine.ts';
-import { FakeSession, FakeSupabase, snapshotAnswer, type FakeChannel } from './testing/fake-supabase.ts';
+import { FakeSession, FakeSupabase, snapshotAnswer, type FakeChannel } from '../../../test/fakes/fake-supabase.ts';
 
 const USER = 'a0000000-0000-4000-8000-000000000001';
 
@@ -37,10 +37,10 @@ function setup(options: { signedIn?: boolean; autoAnswer?: boolean } = {}) {
 
 async function goLive(t: ReturnType<typeof setup>): Promise<void> {
   t.engine.start();
-  await settle();
+  await flushPromises();
   t.channel().status('SUBSCRIBED');
   t.channel().postgresReady();
-  await settle();
+  await flushPromises();
   expect(t.state()).toBe('live');
 }
 
@@ -48,7 +48,7 @@ describe('SyncEngine (fake client)', () => {
   it('sets the token before subscribing, binds the six tables on one channel, reconciles once changes are ready', async () => {
     const t = setup();
     t.engine.start();
-    await settle();
+    await flushPromises();
     expect(t.fake.log.slice(0, 2)).toEqual(['setAuth', `subscribe realtime:beacon:${USER}`]);
     const bindings = t.channel().bindings;
     expect(bindings.filter((b) => b.type === 'postgres_changes')).toHaveLength(6);
@@ -56,10 +56,10 @@ describe('SyncEngine (fake client)', () => {
     expect(t.state()).toBe('polling');
 
     t.channel().status('SUBSCRIBED');
-    await settle();
+    await flushPromises();
     expect(t.rpcs()).toBe(0); // not before "Subscribed to PostgreSQL"
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.snapshots).toEqual(['subscribed']);
     expect(t.state()).toBe('live');
   });
@@ -67,13 +67,13 @@ describe('SyncEngine (fake client)', () => {
   it('reconciles anyway when the server never says "Subscribed to PostgreSQL", and again if it says so late', async () => {
     const t = setup();
     t.engine.start();
-    await settle();
+    await flushPromises();
     t.channel().status('SUBSCRIBED');
     await t.clock.advance(3_000);
     expect(t.snapshots).toEqual(['subscribed']);
     expect(t.state()).toBe('live');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.snapshots).toEqual(['subscribed', 'postgres-ready']);
   });
 
@@ -102,7 +102,7 @@ describe('SyncEngine (fake client)', () => {
 
     t.channel().status('SUBSCRIBED');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.state()).toBe('live');
     const rpcs = t.rpcs();
     await t.clock.advance(30_000);
@@ -122,7 +122,7 @@ describe('SyncEngine (fake client)', () => {
     expect(t.state()).toBe('polling');
     t.channel().status('SUBSCRIBED');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.state()).toBe('live');
   });
 
@@ -140,7 +140,7 @@ describe('SyncEngine (fake client)', () => {
     expect(t.fake.log.slice(-2)).toEqual(['setAuth', `subscribe realtime:beacon:${USER}`]);
     t.channel().status('SUBSCRIBED');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.state()).toBe('live');
   });
 
@@ -164,9 +164,9 @@ describe('SyncEngine (fake client)', () => {
   it('a join refused over the token refreshes it so realtime-js rejoins with a fresh one', async () => {
     const t = setup();
     t.engine.start();
-    await settle();
+    await flushPromises();
     t.channel().status('CHANNEL_ERROR', new Error('InvalidJWTToken: Token has expired 5 seconds ago'));
-    await settle();
+    await flushPromises();
     expect(t.session.refreshes).toHaveLength(1);
     expect(t.fake.created).toHaveLength(1);
   });
@@ -216,7 +216,7 @@ describe('SyncEngine (fake client)', () => {
     await goLive(t);
     const health = t.health.length;
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.snapshots).toEqual(['subscribed', 'postgres-ready']);
     expect(t.health.slice(health)).toEqual([]);
     expect(t.state()).toBe('live');
@@ -228,30 +228,30 @@ describe('SyncEngine (fake client)', () => {
     t.engine.suspend();
     expect(t.clock.pendingTimers).toBe(0);
     t.engine.resume();
-    await settle();
+    await flushPromises();
     expect(t.fake.log).toContain('disconnect');
     expect(t.snapshots.at(-1)).toBe('resume');
     t.engine.unlock();
-    await settle();
+    await flushPromises();
     expect(t.snapshots.at(-1)).toBe('unlock');
     t.engine.online(false);
     expect(t.state()).toBe('offline');
     t.engine.online(true);
-    await settle();
+    await flushPromises();
     expect(t.snapshots.at(-1)).toBe('online');
   });
 
   it('coalesces snapshot requests made while one is running into one more run', async () => {
     const t = setup({ autoAnswer: false });
     t.engine.start();
-    await settle();
+    await flushPromises();
     t.channel().status('SUBSCRIBED');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.fake.rpcCalls).toHaveLength(1);
     const requests = [t.engine.requestSnapshot('unlock'), t.engine.requestSnapshot('requested'), t.engine.requestSnapshot('resume')];
     t.fake.rpcCalls[0]!.resolve(snapshotAnswer());
-    await settle();
+    await flushPromises();
     expect(t.fake.rpcCalls).toHaveLength(2);
     t.fake.rpcCalls[1]!.resolve(snapshotAnswer());
     expect(await Promise.all(requests)).toEqual([true, true, true]);
@@ -274,7 +274,7 @@ describe('SyncEngine (fake client)', () => {
     t.engine.onRejected((rejection) => rejections.push(rejection.reason));
     t.channel().change({ table: 'agent_tasks', schema: 'public', eventType: 'DELETE', new: {}, old: { id: 'a3000000-0000-4000-8000-000000000001' }, commit_timestamp: null, errors: null });
     t.channel().change({ table: 'agent_tasks', schema: 'public', eventType: 'UPDATE', new: { id: 'a3000000-0000-4000-8000-000000000001', status: 'paused' }, old: {}, commit_timestamp: null, errors: null });
-    await settle();
+    await flushPromises();
     expect(t.changes).toEqual([{ table: 'agent_tasks', eventType: 'DELETE', id: 'a3000000-0000-4000-8000-000000000001', commitTimestamp: null }]);
     expect(rejections).toEqual(['invalid-row']);
     expect(t.snapshots.at(-1)).toBe('rejected-change');
@@ -285,10 +285,10 @@ describe('SyncEngine (fake client)', () => {
     const t = setup();
     t.fake.autoAnswer = () => ({ data: { server_time: 'garbage' }, error: null, status: 200 });
     t.engine.start();
-    await settle();
+    await flushPromises();
     t.channel().status('SUBSCRIBED');
     t.channel().postgresReady();
-    await settle();
+    await flushPromises();
     expect(t.snapshots).toEqual([]);
     expect(t.state()).toBe('polling');
     expect(t.health.at(-1)?.info.code).toBe('snapshot-failed');
@@ -301,7 +301,7 @@ describe('SyncEngine (fake client)', () => {
     const t = setup();
     await goLive(t);
     t.session.emit({ type: 'signed-out', reason: 'Your session is no longer valid.' });
-    await settle();
+    await flushPromises();
     expect(t.state()).toBe('signed-out');
     expect(t.health.at(-1)?.info.reason).toBe('Your session is no longer valid.');
     expect(t.fake.getChannels()).toEqual([]);
@@ -309,7 +309,7 @@ describe('SyncEngine (fake client)', () => {
     expect(t.clock.pendingTimers).toBe(0);
 
     t.session.emit({ type: 'signed-in', userId: USER, email: 'agent.a@beacon.local' });
-    await settle();
+    await flushPromises();
     expect(t.fake.getChannels()).toHaveLength(1);
     expect(t.state()).toBe('polling');
   });
@@ -317,7 +317,7 @@ describe('SyncEngine (fake client)', () => {
   it('starts signed out and waits for a sign-in', async () => {
     const t = setup({ signedIn: false });
     t.engine.start();
-    await settle();
+    await flushPromises();
     expect(t.state()).toBe('signed-out');
     expect(t.fake.created).toHaveLength(0);
   });
@@ -325,7 +325,7 @@ describe('SyncEngine (fake client)', () => {
   it('stop leaves no channel, no socket and no timer, even mid-snapshot and while polling', async () => {
     const t = setup({ autoAnswer: false });
     t.engine.start();
-    await settle();
+    await flushPromises();
     t.channel().status('CHANNEL_ERROR', new Error('socket closed'));
     await t.clock.advance(5_000);
     expect(t.clock.pendingTimers).toBeGreaterThan(0);

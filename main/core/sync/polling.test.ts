@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, settle } from '../testing/fake-clock.ts';
+import { FakeClock, flushPromises } from '../../../test/fakes/fake-clock.ts';
 import { PollingScheduler } from './polling.ts';
 
 function setup(options: { random?: () => number; run?: () => Promise<unknown> } = {}) {
@@ -123,7 +123,7 @@ describe('PollingScheduler', () => {
     poller.stop();
     poller.start('now');
     finish?.();
-    await settle();
+    await flushPromises();
     await clock.advance(5_000);
     expect(started).toEqual([0, 5_000]);
     expect(clock.pendingTimers).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settle } from '../testing/fake-clock.ts';
+import { flushPromises } from '../../../test/fakes/fake-clock.ts';
 import { SnapshotQueue } from './snapshot-queue.ts';
 
 type Reason = 'poll' | 'unlock' | 'subscribed';
@@ -34,7 +34,7 @@ describe('SnapshotQueue', () => {
     const later = [queue.request('unlock'), queue.request('subscribed'), queue.request('poll')];
     expect(runs.map((r) => r.reason)).toEqual(['poll']);
     runs[0]!.finish(true);
-    await settle();
+    await flushPromises();
     expect(runs.map((r) => r.reason)).toEqual(['poll', 'subscribed']);
     runs[1]!.finish(false);
     expect(await first).toBe(true);
@@ -57,7 +57,7 @@ describe('SnapshotQueue', () => {
     const queued = queue.request('subscribed');
     let cancelled = false;
     const cancelling = queue.cancel().then(() => (cancelled = true));
-    await settle();
+    await flushPromises();
     expect(cancelled).toBe(false);
     runs[0]!.finish(true);
     await cancelling;

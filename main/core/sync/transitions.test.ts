@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../domain/types.ts';
-import { makeTask } from '../testing/tasks.ts';
+import { makeTask } from '../../../test/fakes/tasks.ts';
 import { LastKnownTasks, compareTaskVersions, detectTransition, isNewer, timestampMicros, type KnownTask } from './transitions.ts';
 
 const at = (second: number, micros = 0): string => `2026-11-21T10:00:${String(second).padStart(2, '0')}.${String(micros).padStart(6, '0')}+00:00`;

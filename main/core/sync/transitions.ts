@@ -19,7 +19,7 @@ export interface KnownTask {
 }
 
 export type TransitionVerdict =
-  /** The task newly reached `completed` or `failed`: offer it to the notification policy. */
+  /** The task newly reached `completed` or `failed`: offer it to the announcer. */
   | { readonly kind: 'notify'; readonly status: NotifiedStatus; readonly previous: TaskStatus | null }
   /** The task newly reached `cancelled`: it leaves the active list without a notification. */
   | { readonly kind: 'silent-end'; readonly previous: TaskStatus | null }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock.ts';
+import { FakeClock } from '../../../test/fakes/fake-clock.ts';
 import { HeartbeatWatchdog, type StallReason } from './watchdog.ts';
 
 function setup() {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { createStack, type Stack } from '../../../supabase/local/stack.ts';
-import { CrmWriter } from '../../../main/core/integration/crm-writer.ts';
+import { CrmWriter } from '../../integration/crm-writer.ts';
 import { buildApp } from '../../../preview/build.ts';
 import { startPreview, type PreviewServer } from '../../../preview/server.ts';
 import type { DemoUser } from '../../../supabase/local/demo-users.ts';

@@ -1,0 +1,138 @@
+/**
+ * npm run headless -- --url U --anon-key K --email E --password P --state-dir D [--json]
+ *
+ * Runs Beacon's core in plain Node (for tests, benchmarks and support
+ * diagnostics): the same session, sync engine, ledger and announcer
+ * as the app, with a notifier that prints one JSON line per event on stdout.
+ * The state directory holds the ledger and the session, so a restart with the
+ * same directory neither repeats notifications nor needs the password again.
+ * The password may also come from the BEACON_PASSWORD environment variable
+ * (keeps it out of the process list). SIGTERM / SIGINT stop it cleanly.
+ */
+import { parseArgs } from 'node:util';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { z } from 'zod';
+import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
+import { BeaconCore } from '../../main/core/beacon-core.ts';
+import { supabaseUrlSchema, anonKeySchema } from '../../main/core/config/config.ts';
+import { JsonFileStore } from '../../main/core/storage/json-file-store.ts';
+import { FileSecretStore } from '../../main/core/storage/file-secret-store.ts';
+import type { Logger } from '../../main/core/ports.ts';
+import { LineNotifier, type HeadlessLine } from './line-notifier.ts';
+
+const argsSchema = z.object({
+  url: supabaseUrlSchema,
+  'anon-key': anonKeySchema,
+  email: z.email().optional(),
+  password: z.string().min(1).optional(),
+  'state-dir': z.string().min(1),
+  json: z.boolean(),
+  verbose: z.boolean(),
+  'coalesce-ms': z.coerce.number().int().min(0).max(10_000).optional(),
+});
+
+function usage(message: string): never {
+  process.stderr.write(`headless: ${message}\nusage: npm run headless -- --url U --anon-key K --email E --password P --state-dir D [--json] [--verbose]\n`);
+  process.exit(2);
+}
+
+let raw: Record<string, unknown>;
+try {
+  raw = parseArgs({
+    options: {
+      url: { type: 'string' },
+      'anon-key': { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'state-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      'coalesce-ms': { type: 'string' },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  usage((error as Error).message);
+}
+const parsed = argsSchema.safeParse({ ...raw, password: raw.password ?? process.env.BEACON_PASSWORD });
+if (!parsed.success) usage(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '));
+const args = parsed.data;
+
+// Logs go to stderr as JSON (pino); stdout is reserved for the event lines.
+const log = pino({ level: args.verbose ? 'debug' : 'info', base: null }, pino.destination({ dest: 2, sync: true }));
+const logger: Logger = {
+  debug: (message, fields) => log.debug(fields ?? {}, message),
+  info: (message, fields) => log.info(fields ?? {}, message),
+  warn: (message, fields) => log.warn(fields ?? {}, message),
+  error: (message, fields) => log.error(fields ?? {}, message),
+};
+
+const out = (line: HeadlessLine) => {
+  if (args.json) process.stdout.write(`${JSON.stringify(line)}\n`);
+  else process.stdout.write(`${describe(line)}\n`);
+};
+function describe(line: HeadlessLine): string {
+  switch (line.type) {
+    case 'notification':
+    case 'summary':
+    case 'conversation':
+      return `[${line.type}] ${line.title} — ${line.body.replaceAll('\n', ' / ')}`;
+    case 'health':
+      return `[health] ${line.state}${line.reason ? ` (${line.reason})` : ''}`;
+    case 'session':
+      return `[session] ${line.signedIn ? `signed in as ${line.email}` : `signed out${line.reason ? `: ${line.reason}` : ''}`}`;
+    case 'error':
+      return `[error] ${line.message}`;
+  }
+}
+
+const stateDir = resolve(args['state-dir']);
+await mkdir(stateDir, { recursive: true, mode: 0o700 });
+const notifier = new LineNotifier(out);
+const core = await BeaconCore.create({
+  url: args.url,
+  anonKey: args['anon-key'],
+  store: new JsonFileStore(join(stateDir, 'store'), { logger }),
+  secrets: new FileSecretStore(join(stateDir, 'session.json'), { logger }),
+  notifier,
+  WebSocket: globalThis.WebSocket as unknown as WebSocketLikeConstructor,
+  logger,
+  ...(args['coalesce-ms'] !== undefined ? { coalesceMs: args['coalesce-ms'] } : {}),
+});
+core.onHealth((state, info) =>
+  out({ type: 'health', state, reason: info.reason || null, lastSyncAt: info.lastSyncAt ? new Date(info.lastSyncAt).toISOString() : null }),
+);
+core.session.onEvent((event) => {
+  if (event.type === 'signed-out') out({ type: 'session', signedIn: false, email: null, reason: event.reason });
+});
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await core.stop().catch((error: unknown) => logger.error('stop failed', { error: String(error) }));
+  }
+  // realtime-js leaves a reconnect timer behind after disconnect(); do not wait for it.
+  process.exit(code);
+}
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0));
+
+const restored = await core.start();
+if (restored.signedIn) {
+  out({ type: 'session', signedIn: true, email: restored.email });
+} else {
+  if (!args.email || !args.password) {
+    out({ type: 'error', message: 'No stored session: --email and --password (or BEACON_PASSWORD) are needed to sign in.' });
+    await shutdown(1);
+  }
+  const result = await core.signIn(args.email!, args.password!);
+  if (!result.ok) {
+    out({ type: 'error', message: result.message });
+    await shutdown(1);
+  } else {
+    out({ type: 'session', signedIn: true, email: result.state.email });
+  }
+}
