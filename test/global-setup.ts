@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,11 +60,16 @@ function markedProcesses(marker: string, root: string): Leaked[] {
 export default function setup() {
   const marker = randomBytes(8).toString('hex');
   const root = mkdtempSync(join(tmpdir(), 'beacon-test-run-'));
+  // Traversable by others, as /tmp is: as root the tests run PostgreSQL as the OS user postgres, whose
+  // data folders (mkdtemp'd and chowned by supabase/local/db) live in here. Not listable by others.
+  chmodSync(root, 0o711);
   // The harness's own folder (the electron stub's userData), outside what is judged.
   const harness = mkdtempSync(join(tmpdir(), 'beacon-test-harness-'));
   process.env[RUN_MARKER] = marker;
   process.env.TMPDIR = root;
   process.env.BEACON_TEST_HARNESS_DIR = harness;
+  // Node keeps its module compile cache in the temp folder unless told otherwise: the harness's too.
+  process.env.NODE_COMPILE_CACHE = join(harness, 'node-compile-cache');
 
   return async function teardown() {
     let processes: Leaked[] = [];

@@ -41,6 +41,15 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
 
 export type Urgency = 'normal' | 'critical';
 
+/** One notification Beacon showed (or would have shown), as the tray's "Recent notifications" lists it. */
+export interface RecentNotification {
+  readonly id: string;
+  readonly title: string;
+  /** The contact a click opens; null for summaries spanning several contacts. */
+  readonly contactId: string | null;
+  readonly at: number;
+}
+
 /** What the core asks the OS to show. A request replaces any earlier one with the same `tag`. */
 export type NotificationRequest =
   | {

@@ -9,7 +9,7 @@ import { ipcMain as electronIpcMain } from 'electron';
 import type { AppEventListener } from '../core/app/app-service.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, INVOKE_METHODS, type InvokeMethod } from '../core/ipc/contract.ts';
 import type { Logger } from '../core/ports.ts';
-import { handleTrusted, type HandleRegistrar, type SenderEvent } from '../security/ipc-sender.ts';
+import { handleTrusted, type HandleRegistrar, type SenderEvent } from './ipc-sender.ts';
 
 export interface IpcService {
   invoke(method: InvokeMethod, raw: unknown): Promise<unknown>;

@@ -14,8 +14,7 @@
  */
 import { Notification } from 'electron';
 import type { NotificationConstructorOptions } from 'electron';
-import { silentLogger, systemClock, type Clock, type Logger, type NotificationRequest, type Notifier } from '../core/ports.ts';
-import type { RecentNotification } from '../tray/tray-menu.ts';
+import { silentLogger, systemClock, type Clock, type Logger, type NotificationRequest, type Notifier, type RecentNotification } from '../core/ports.ts';
 import { planNotification, type NotificationActionKind } from './notification-options.ts';
 
 /** The parts of an Electron Notification used here. */

@@ -83,6 +83,12 @@ export function hardenSession(session: GuardableSession, logger?: Logger): void 
 }
 
 /** The parts of App the installer uses (Electron's App satisfies it). */
+/** Both locks for one window: its webContents and its session (the shell hands this to the window). */
+export function hardenTrayWindow(contents: GuardableContents & { readonly session: GuardableSession }, options: NavigationGuardOptions = {}): void {
+  hardenWebContents(contents, options);
+  hardenSession(contents.session, options.logger);
+}
+
 export interface GuardableApp {
   on(event: 'web-contents-created', listener: (event: unknown, contents: GuardableContents & { session: GuardableSession }) => void): unknown;
 }

@@ -14,7 +14,7 @@ import { app, net, powerMonitor, screen, shell, systemPreferences } from 'electr
 import type { BrowserWindow } from 'electron';
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { join } from 'node:path';
-import { serveRenderer } from '../app-protocol.ts';
+import { serveRenderer } from './app-protocol.ts';
 import { AppService, type PreferencesPort, type UserPreferences } from '../core/app/app-service.ts';
 import { BeaconCore, type BeaconCoreOptions } from '../core/beacon-core.ts';
 import type { ConfigLayer } from '../core/config/config.ts';
@@ -27,7 +27,7 @@ import { setUpAppLogging } from '../logging/electron-log.ts';
 import { ElectronNotifier } from '../notifications/electron-notifier.ts';
 import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
-import { installWebContentsGuards } from '../security/navigation.ts';
+import { hardenTrayWindow, installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';
 import { PreferencesStore, type PreferencesPatch } from '../storage/preferences.ts';
 import { SafeStorageSecretStore } from '../storage/safe-storage-secrets.ts';
@@ -199,7 +199,14 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
 
   // Every webContents (this window and any future one) is hardened the moment it exists.
   installWebContentsGuards(app, { devServerOrigin: devOrigin, openExternal, logger });
-  const window = createTrayWindow({ isPackaged, env, preloadPath: options.paths.preloadPath, openExternal, logger });
+  const window = createTrayWindow({
+    isPackaged,
+    env,
+    preloadPath: options.paths.preloadPath,
+    openExternal,
+    logger,
+    harden: (webContents, guards) => hardenTrayWindow(webContents, { ...guards, logger }),
+  });
   let tray: TrayController | null = null;
   const controller = new TrayWindowController({ window, screen, trayBounds: () => tray?.tray.getBounds(), platform, logger });
   windowController = controller;

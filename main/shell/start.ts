@@ -11,7 +11,7 @@
  * After `ready`: compose the shell, then deliver queued links. Quitting stops
  * the AppService (flushing the ledger) before the process goes.
  */
-import { registerAppScheme } from '../app-protocol.ts';
+import { registerAppScheme } from './app-protocol.ts';
 import { APP_ID } from '../core/app-id.ts';
 import { findDeepLinkInArgv } from '../core/deep-links/parse.ts';
 import { createDeepLinkRouter, type DeepLinkApp } from '../deep-links/router.ts';

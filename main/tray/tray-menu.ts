@@ -7,15 +7,9 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppState, PauseChoice } from '../core/ipc/contract.ts';
+import type { RecentNotification } from '../core/ports.ts';
 
-/** One notification Beacon showed (or would have shown), as the tray lists it. */
-export interface RecentNotification {
-  readonly id: string;
-  readonly title: string;
-  /** The contact a click opens; null for summaries spanning several contacts. */
-  readonly contactId: string | null;
-  readonly at: number;
-}
+export type { RecentNotification };
 
 export interface TrayMenuActions {
   open(): void;

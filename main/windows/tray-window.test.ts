@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeEvent, type BrowserWindow as FakeBrowserWindow } from '../../test/electron-stub.ts';
 import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { APP_ENTRY_URL, createTrayWindow, rendererUrl } from './tray-window.ts';
+import { hardenTrayWindow } from '../security/navigation.ts';
 
 type Fake = InstanceType<typeof FakeBrowserWindow>;
 // The SEC-18 lint bans file: literals; the hostile URL is built at runtime.
@@ -15,6 +16,7 @@ function create(overrides: { isPackaged?: boolean; env?: NodeJS.ProcessEnv; open
     preloadPath: '/app/out/preload/index.cjs',
     logger,
     openExternal: (url) => overrides.opened?.push(url),
+    harden: (webContents, guards) => hardenTrayWindow(webContents, { ...guards, logger }),
   }) as unknown as Fake;
   return { window, logger };
 }

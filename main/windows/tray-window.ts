@@ -5,10 +5,9 @@
  * loaded from app://bundle/ (the dev server only in unpackaged runs), no
  * navigation away, no new windows, no web permissions.
  */
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, type WebContents } from 'electron';
 import { trustedDevOrigin } from '../core/security/trusted-app-url.ts';
 import type { Logger } from '../core/ports.ts';
-import { hardenSession, hardenWebContents } from '../security/navigation.ts';
 
 export const TRAY_WINDOW_SIZE = { width: 380, height: 560 } as const;
 export const APP_ENTRY_URL = 'app://bundle/index.html';
@@ -34,6 +33,11 @@ export interface TrayWindowDeps {
   /** Where allowed https links from the UI go instead of a new window (openExternalSafe). */
   readonly openExternal?: (url: string) => unknown;
   readonly logger: Logger;
+  /**
+   * Locks down the window's webContents and session (main/security/navigation.ts, passed in by the
+   * shell so that adapters do not import each other). Required: no window exists without it.
+   */
+  readonly harden: (webContents: WebContents, guards: { devServerOrigin: string | undefined; openExternal?: (url: string) => unknown }) => void;
 }
 
 export function createTrayWindow(deps: TrayWindowDeps): BrowserWindow {
@@ -71,12 +75,7 @@ export function createTrayWindow(deps: TrayWindowDeps): BrowserWindow {
   const devOrigin = devServerOrigin(deps.isPackaged, env);
   // installWebContentsGuards covers every webContents app-wide; the window is hardened here as
   // well so it is safe even where that hook was not installed (tests, a future second entry).
-  hardenWebContents(window.webContents, {
-    devServerOrigin: devOrigin,
-    logger: deps.logger,
-    ...(deps.openExternal ? { openExternal: deps.openExternal } : {}),
-  });
-  hardenSession(window.webContents.session, deps.logger);
+  deps.harden(window.webContents, { devServerOrigin: devOrigin, ...(deps.openExternal ? { openExternal: deps.openExternal } : {}) });
   const url = rendererUrl(deps.isPackaged, env);
   window.loadURL(url).catch((error: unknown) => deps.logger.error('the tray window did not load', { url, error: String(error) }));
   return window;

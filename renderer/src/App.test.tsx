@@ -3,7 +3,7 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App, backFrom } from './App.tsx';
 import { createManualClock } from './hooks/clock.tsx';
-import type { TrayView } from '../../main/core/model/view-types.ts';
+import type { TrayView } from '../../main/core/ipc/contract.ts';
 import { FakeBeacon } from './testing/fake-beacon.ts';
 import { finishedTask, makeAppState, makeChange, makeContact, makeHeader, makeTask, makeView, NOW, signedOut } from './testing/fixtures.ts';
 

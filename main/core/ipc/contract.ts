@@ -16,6 +16,11 @@ import type { ConversationChangeKind, Health } from '../domain/types.ts';
 import type { QuietHours } from '../notifications/quiet-hours.ts';
 import type { ViewMessage } from '../model/view-types.ts';
 
+// The renderer imports nothing from main but this file: the types it renders come through here.
+export type { ConversationChangeKind, Health, TaskStatus } from '../domain/types.ts';
+export type { QuietHours } from '../notifications/quiet-hours.ts';
+export type { ChangeView, ContactView, FieldChangeView, ProfileView, TaskView, TrayView, ViewHeader, ViewMessage, ViewPatch } from '../model/view-types.ts';
+
 export type Theme = 'system' | 'light' | 'dark';
 export const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
 

@@ -1,5 +1,5 @@
 /** A task's status in words, with a coloured dot beside it (the words carry the meaning, not the colour). */
-import type { TaskStatus } from '../../../main/core/domain/types.ts';
+import type { TaskStatus } from '../../../main/core/ipc/contract.ts';
 import { STATUS_LABEL } from '../format/labels.ts';
 
 export function StatusText({ status }: { status: TaskStatus }) {

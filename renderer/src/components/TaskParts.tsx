@@ -1,5 +1,5 @@
 /** Small pieces of a task or change row, shared by the overview and a contact's view. */
-import type { ChangeView, TaskView } from '../../../main/core/model/view-types.ts';
+import type { ChangeView, TaskView } from '../../../main/core/ipc/contract.ts';
 import { epochOf, formatAgo, formatElapsed } from '../format/time.ts';
 
 /** How long an active task has been going (or waiting): "3 min". */

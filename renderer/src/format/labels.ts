@@ -1,6 +1,6 @@
 /** The words the window uses for the main process's states. One place, so tests and views agree. */
-import type { ConversationChangeKind, Health, TaskStatus } from '../../../main/core/domain/types.ts';
-import type { FieldChangeView } from '../../../main/core/model/view-types.ts';
+import type { ConversationChangeKind, Health, TaskStatus } from '../../../main/core/ipc/contract.ts';
+import type { FieldChangeView } from '../../../main/core/ipc/contract.ts';
 
 /** Beside a setting IT fixed by policy. */
 export const IT_LOCKED = 'Set by your IT department';

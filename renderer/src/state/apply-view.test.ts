@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyViewMessage } from './apply-view.ts';
 import { makeContact, makeHeader, makeTask, makeView, minutesAgo } from '../testing/fixtures.ts';
-import type { ContactView, TrayView, ViewPatch } from '../../../main/core/model/view-types.ts';
+import type { ContactView, TrayView, ViewPatch } from '../../../main/core/ipc/contract.ts';
 
 function patch(base: TrayView, changes: { upserts?: ContactView[]; removed?: string[]; version?: number; baseVersion?: number }): ViewPatch {
   const upserts = changes.upserts ?? [];

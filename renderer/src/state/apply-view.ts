@@ -4,7 +4,7 @@
  * either stale (already applied, ignored) or a gap (a message was missed: the
  * caller asks for a fresh snapshot). Pure: no React, no window.beacon.
  */
-import type { ContactView, TrayView, ViewMessage, ViewPatch } from '../../../main/core/model/view-types.ts';
+import type { ContactView, TrayView, ViewMessage, ViewPatch } from '../../../main/core/ipc/contract.ts';
 
 export type ApplyOutcome = 'applied' | 'stale' | 'gap';
 

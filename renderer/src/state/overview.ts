@@ -3,7 +3,7 @@
  * Display only: which contacts have active, finished or unread items is in
  * the view the main process sent; this just picks and filters.
  */
-import type { ContactView, TaskView } from '../../../main/core/model/view-types.ts';
+import type { ContactView, TaskView } from '../../../main/core/ipc/contract.ts';
 import type { OverviewFilter, SectionId } from './store.ts';
 
 export interface ActiveEntry {

@@ -4,7 +4,7 @@
  * decides everything; this only keeps its latest word and the user's place.
  */
 import type { AppState } from '../../../main/core/ipc/contract.ts';
-import type { TrayView, ViewMessage } from '../../../main/core/model/view-types.ts';
+import type { TrayView, ViewMessage } from '../../../main/core/ipc/contract.ts';
 import { applyViewMessage } from './apply-view.ts';
 
 /** Which overview section a contact was opened from (focus goes back there). */

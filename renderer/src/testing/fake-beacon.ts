@@ -4,7 +4,7 @@
  * events (view messages, app state, focus requests) like main would.
  */
 import type { AppState, BeaconApi, EventMap, EventName, InvokeMap, InvokeMethod, InvokeResponse } from '../../../main/core/ipc/contract.ts';
-import type { TrayView, ViewMessage, ViewPatch } from '../../../main/core/model/view-types.ts';
+import type { TrayView, ViewMessage, ViewPatch } from '../../../main/core/ipc/contract.ts';
 import { makeAppState } from './fixtures.ts';
 
 export interface RecordedCall {

@@ -1,6 +1,6 @@
 /** Builders for the main process's messages, with plain defaults a test overrides where it matters. */
 import type { AppState } from '../../../main/core/ipc/contract.ts';
-import type { ChangeView, ContactView, TaskView, TrayView, ViewHeader } from '../../../main/core/model/view-types.ts';
+import type { ChangeView, ContactView, TaskView, TrayView, ViewHeader } from '../../../main/core/ipc/contract.ts';
 
 /** A fixed "now" for tests: 2025-03-14 12:00:00 UTC. */
 export const NOW = Date.parse('2025-03-14T12:00:00.000Z');

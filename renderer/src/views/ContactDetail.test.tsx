@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ContactDetail, type ContactDetailProps } from './ContactDetail.tsx';
-import type { ContactView } from '../../../main/core/model/view-types.ts';
+import type { ContactView } from '../../../main/core/ipc/contract.ts';
 import { FakeBeacon } from '../testing/fake-beacon.ts';
 import { finishedTask, makeChange, makeContact, makeTask, minutesAgo } from '../testing/fixtures.ts';
 import { renderWithBeacon } from '../testing/render.tsx';

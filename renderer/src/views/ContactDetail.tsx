@@ -5,7 +5,7 @@
  * keep their "New" marker for this visit, so the user can still see which.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { ChangeView, ContactView, TaskView } from '../../../main/core/model/view-types.ts';
+import type { ChangeView, ContactView, TaskView } from '../../../main/core/ipc/contract.ts';
 import { StatusText } from '../components/StatusText.tsx';
 import { AgoTime, ElapsedTime, finishedAt, NewBadge, Outcome } from '../components/TaskParts.tsx';
 import { CHANGE_KIND_TAG, count, describeField } from '../format/labels.ts';

@@ -3,7 +3,7 @@ import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { Overview } from './Overview.tsx';
-import type { TrayView } from '../../../main/core/model/view-types.ts';
+import type { TrayView } from '../../../main/core/ipc/contract.ts';
 import type { OverviewFilter, SectionId } from '../state/store.ts';
 import { finishedTask, makeChange, makeContact, makeTask, makeView, minutesAgo } from '../testing/fixtures.ts';
 import { renderWithBeacon } from '../testing/render.tsx';

@@ -4,7 +4,7 @@
  * contact search and a status filter. Each section is a virtual list.
  */
 import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type ReactNode } from 'react';
-import type { ContactView, TrayView } from '../../../main/core/model/view-types.ts';
+import type { ContactView, TrayView } from '../../../main/core/ipc/contract.ts';
 import { StatusText } from '../components/StatusText.tsx';
 import { VirtualList, type RovingProps } from '../components/VirtualList.tsx';
 import { AgoTime, ElapsedTime, finishedAt, NewBadge, Outcome, unreadChanges } from '../components/TaskParts.tsx';

@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Settings, type SettingsProps } from './Settings.tsx';
 import type { AppState } from '../../../main/core/ipc/contract.ts';
-import type { ProfileView } from '../../../main/core/model/view-types.ts';
+import type { ProfileView } from '../../../main/core/ipc/contract.ts';
 import { deferred, FakeBeacon } from '../testing/fake-beacon.ts';
 import { makeAppState } from '../testing/fixtures.ts';
 import { renderWithBeacon } from '../testing/render.tsx';

@@ -5,10 +5,10 @@
  * Every change goes to the main process; the controls then show main's word.
  */
 import { useEffect, useId, useRef, useState } from 'react';
-import type { ConversationChangeKind } from '../../../main/core/domain/types.ts';
+import type { ConversationChangeKind } from '../../../main/core/ipc/contract.ts';
 import type { AppState, PauseChoice, Theme } from '../../../main/core/ipc/contract.ts';
-import type { QuietHours } from '../../../main/core/notifications/quiet-hours.ts';
-import type { ProfileView } from '../../../main/core/model/view-types.ts';
+import type { QuietHours } from '../../../main/core/ipc/contract.ts';
+import type { ProfileView } from '../../../main/core/ipc/contract.ts';
 import { Switch } from '../components/Switch.tsx';
 import { CHANGE_KIND_OPTION, IT_LOCKED } from '../format/labels.ts';
 import { formatClock, isTomorrow } from '../format/time.ts';

@@ -2,7 +2,7 @@
 // the CSP header (SEC-07). The path check is main/core/bundle-request.ts.
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
-import { CONTENT_SECURITY_POLICY, resolveBundleRequest } from './core/bundle-request.ts';
+import { CONTENT_SECURITY_POLICY, resolveBundleRequest } from '../core/bundle-request.ts';
 
 /** Must run before `ready`. */
 export function registerAppScheme(): void {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { protocol } from '../test/electron-stub.ts';
+import { protocol } from '../../test/electron-stub.ts';
 import { registerAppScheme, serveRenderer } from './app-protocol.ts';
-import { CONTENT_SECURITY_POLICY } from './core/bundle-request.ts';
+import { CONTENT_SECURITY_POLICY } from '../core/bundle-request.ts';
 
 let root: string;
 let secret: string;
