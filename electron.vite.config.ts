@@ -10,7 +10,7 @@ export default defineConfig({
     build: { rolldownOptions: { input: { index: resolve(root, 'main/index.ts') } } },
   },
   // out/preload/index.cjs: a sandboxed preload cannot load ESM or npm modules, so it is one
-  // CommonJS file with every dependency inlined (checked by test/build-output.test.ts).
+  // CommonJS file with every dependency inlined (checked by test/build-output.integration.test.ts).
   preload: {
     build: {
       externalizeDeps: false,

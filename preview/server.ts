@@ -9,7 +9,7 @@
  * (preview-app.ts), serves the built renderer (out/renderer) with the bridge client
  * injected (static.ts), and answers the page over a WebSocket (bridge.ts).
  * Nothing in main/, preload/ or renderer/ imports this folder, so it can never
- * end up in a packaged build (preview/not-in-build.test.ts checks).
+ * end up in a packaged build (preview/not-in-build.integration.test.ts checks).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

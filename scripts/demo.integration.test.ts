@@ -37,14 +37,21 @@ describe('npm run demo', () => {
     expect(await run.exit).toEqual({ code: 1, signal: null });
     expect(run.stderr()).toMatch(/Electron binary is not installed/);
     expect(run.stderr()).toMatch(/download from GitHub is blocked/);
-    expect(run.stderr()).toContain('npm run demo -- --browser');
+    expect(run.stderr()).toContain('./beacon demo --browser');
+    expect(run.stderr()).not.toContain('npm run demo');
+  });
+
+  it('refuses an agent other than a or b', async () => {
+    const run = start(['--agent', 'c', '--browser']);
+    expect((await run.exit).code).toBe(2);
+    expect(run.stderr()).toMatch(/--agent must be a or b/);
   });
 
   it('refuses unknown options with the usage', async () => {
     const run = start(['--frobnicate']);
     expect((await run.exit).code).toBe(2);
     expect(run.stderr()).toMatch(/Unknown option '--frobnicate'/);
-    expect(run.stderr()).toContain('usage: npm run demo');
+    expect(run.stderr()).toContain('usage: ./beacon demo');
   });
 
   describe('--browser', () => {
@@ -64,10 +71,23 @@ describe('npm run demo', () => {
       await rm(outDir, { recursive: true, force: true });
     });
 
-    it('serves the tray window signed in as agent A, and stops everything on SIGTERM', { timeout: 120_000 }, async () => {
-      run = start(['--browser', '--no-simulator', '--renderer', join(outDir, 'renderer')]);
+    it('serves the tray window signed in as the agent asked for, prints a working fault command, and stops everything on SIGTERM', { timeout: 120_000 }, async () => {
+      run = start(['--browser', '--agent', 'b', '--no-simulator', '--renderer', join(outDir, 'renderer')]);
       const pageUrl = await waitFor(() => /Open\s+(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(run!.stdout())?.[1], `the page URL (stderr: ${run.stderr()})`, 90_000);
       expect(run.stdout()).toContain('agent.a@beacon.local     beacon-demo-a');
+      expect(run.stdout()).toMatch(/Beacon\s+signed in as agent\.b@beacon\.local/);
+      expect(run.stdout()).toMatch(/Stack data\s+ephemeral/);
+
+      // The printed fault command, run as printed (curl's arguments, with its key), is accepted by the stack.
+      const stackUrl = /Local stack\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout())![1]!;
+      const key = /-H 'apikey: ([^']+)'/.exec(run.stdout())![1]!;
+      expect(run.stdout()).toContain(`curl -X POST ${stackUrl}/admin/v1/faults`);
+      const fault = await fetch(`${stackUrl}/admin/v1/faults`, {
+        method: 'POST',
+        headers: { apikey: key, 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'clear' }),
+      });
+      expect(fault.status).toBeLessThan(300);
 
       const html = await (await fetch(pageUrl)).text();
       expect(html).toContain('<script src="/__bridge/client.js"></script>');
@@ -80,7 +100,7 @@ describe('npm run demo', () => {
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       ws.send(JSON.stringify({ type: 'invoke', id: 1, method: 'getAppState' }));
       const answer = await waitFor(() => answers.find((a) => (a as { id?: number }).id === 1), 'getAppState');
-      expect(answer).toMatchObject({ ok: true, value: { session: { signedIn: true, email: 'agent.a@beacon.local' } } });
+      expect(answer).toMatchObject({ ok: true, value: { session: { signedIn: true, email: 'agent.b@beacon.local' } } });
       ws.close();
 
       run.child.kill('SIGTERM');

@@ -1,10 +1,12 @@
 /**
- * npm run demo [-- options]
+ * ./beacon demo [options]   (or, with Node 24 active, npm run demo -- [options])
  *
  * Starts the local stack (with the activity simulator) and Beacon signed in as
- * demo agent A, so there is something to watch within seconds.
+ * a demo agent, so there is something to watch within seconds. Prints the
+ * stack's URL, a ready-to-paste fault command for it and where its data lives.
  *
  *   (no options)       the Electron app, when the Electron binary is installed
+ *   --agent a|b        sign in as demo agent A (default) or B
  *   --browser          the tray window in a browser instead (the browser preview, see preview/README.md)
  *   --open             with --browser: open the page in the default browser
  *   --port N           with --browser: the preview's port on 127.0.0.1 (default: any free port)
@@ -22,12 +24,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createStack, type Stack } from '../supabase/local/stack.ts';
 import { DEMO_USERS } from '../supabase/local/demo-users.ts';
+import { faultActionSchema } from '../supabase/local/faults/faults.ts';
 import type { LogLevel } from '../supabase/local/context.ts';
 import type { Logger } from '../main/core/ports.ts';
 import { appIsStale, buildApp, rendererIsStale, ROOT } from '../preview/build.ts';
 import { startPreview, type PreviewServer } from '../preview/server.ts';
 
-const HELP = `usage: npm run demo [-- --browser [--open] [--port N] [--signed-out]] [--persist] [--no-simulator]
+const HELP = `usage: ./beacon demo [--agent a|b] [--browser [--open] [--port N] [--signed-out]] [--persist] [--no-simulator]
 See the options at the top of ${relative(process.cwd(), join(ROOT, 'scripts/demo.ts'))}.`;
 
 function fail(message: string, code = 2): never {
@@ -36,6 +39,7 @@ function fail(message: string, code = 2): never {
 }
 
 const argsSchema = z.object({
+  agent: z.enum(['a', 'b'], { message: 'must be a or b' }).default('a'),
   browser: z.boolean(),
   open: z.boolean(),
   port: z.coerce.number().int().min(0).max(65_535).default(0),
@@ -51,6 +55,7 @@ function parse(): z.infer<typeof argsSchema> {
   try {
     values = parseArgs({
       options: {
+        agent: { type: 'string' },
         browser: { type: 'boolean', default: false },
         open: { type: 'boolean', default: false },
         port: { type: 'string' },
@@ -89,7 +94,8 @@ const logger: Logger = {
   error: (message, fields) => process.stderr.write(`[beacon] error ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
 };
 
-const agentA = DEMO_USERS[0]!;
+const FAULT_ACTIONS = faultActionSchema.options.map((option) => option.shape.action.value);
+const agent = DEMO_USERS[args.agent === 'a' ? 0 : 1]!;
 const dataDir = join(ROOT, '.stack-data/demo');
 const previewStateDir = join(ROOT, '.stack-data/demo-preview');
 
@@ -137,6 +143,37 @@ async function startStack(): Promise<Stack> {
   });
 }
 
+/** What a newcomer needs to know about the running demo, on stdout. */
+function banner(running: Stack, lines: { title: string; open: string; beacon: string; state: string; hint: string }): string {
+  const users = DEMO_USERS.map((user) => `    ${user.email.padEnd(24)} ${user.password}`).join('\n');
+  const fault = [
+    `curl -X POST ${running.url}/admin/v1/faults \\`,
+    `      -H 'apikey: ${running.serviceRoleKey}' \\`,
+    `      -H 'content-type: application/json' -d '{"action":"drop-sockets"}'`,
+  ].join('\n');
+  return [
+    '',
+    `  ${lines.title}`,
+    '',
+    `  Open             ${lines.open}`,
+    `  Beacon           ${lines.beacon}`,
+    `  Local stack      ${running.url}`,
+    `  Simulator        ${args.simulator ? 'on: AI tasks start and finish every few seconds' : 'off'}`,
+    `  Stack data       ${args.persist ? `kept in ${relative(process.cwd(), dataDir)} (--persist; delete the folder to start over)` : 'ephemeral: a temporary database, removed on exit (--persist keeps it)'}`,
+    `  Beacon's state   ${lines.state}`,
+    '',
+    '  Demo agents (email / password):',
+    users,
+    '',
+    `  Inject a fault into the running stack (actions: ${FAULT_ACTIONS.join(', ')}):`,
+    '',
+    `    ${fault.split('\n').join('\n    ')}`,
+    '',
+    `  ${lines.hint}`,
+    '',
+  ].join('\n');
+}
+
 function openInBrowser(url: string): void {
   const [command, commandArgs] =
     process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
@@ -163,27 +200,17 @@ async function runBrowser(): Promise<void> {
     ...(args.persist ? { stateDir: previewStateDir } : {}),
   });
   if (!args['signed-out'] && !preview.app.appState().session.signedIn) {
-    const result = await preview.app.invoke('signIn', { email: agentA.email, password: agentA.password });
-    if (!result.ok) throw new Error(`signing in as ${agentA.email} failed: ${result.message}`);
+    const result = await preview.app.invoke('signIn', { email: agent.email, password: agent.password });
+    if (!result.ok) throw new Error(`signing in as ${agent.email} failed: ${result.message}`);
   }
-  const users = DEMO_USERS.map((user) => `    ${user.email.padEnd(24)} ${user.password}`).join('\n');
   process.stdout.write(
-    [
-      '',
-      '  Beacon browser preview is running',
-      '',
-      `  Open             ${preview.pageUrl}`,
-      `  Beacon           ${args['signed-out'] ? 'at the sign-in form' : `signed in as ${agentA.email}`}`,
-      `  Local stack      ${stack.url}`,
-      `  Simulator        ${args.simulator ? 'on: AI tasks start and finish every few seconds' : 'off'}`,
-      `  Data             ${args.persist ? `kept in ${relative(process.cwd(), dataDir)}` : 'ephemeral (removed on exit)'}`,
-      '',
-      '  Demo agents (email / password):',
-      users,
-      '',
-      '  Notifications show in the page, bottom right ("Notifications (preview)"). Ctrl+C stops everything.',
-      '',
-    ].join('\n'),
+    banner(stack, {
+      title: 'Beacon browser preview is running',
+      open: preview.pageUrl,
+      beacon: args['signed-out'] ? 'at the sign-in form' : `signed in as ${agent.email}`,
+      state: args.persist ? relative(process.cwd(), previewStateDir) : 'in memory',
+      hint: 'Notifications show in the page, bottom right ("Notifications (preview)"). Ctrl+C stops everything.',
+    }),
   );
   if (args.open) openInBrowser(preview.pageUrl);
 }
@@ -194,7 +221,15 @@ async function runElectron(binary: string): Promise<void> {
     await buildApp();
   }
   stack = await startStack();
-  process.stderr.write(`demo: starting Beacon (Electron), signed in as ${agentA.email}\n`);
+  process.stdout.write(
+    banner(stack, {
+      title: 'Beacon (Electron) is starting',
+      open: 'the Beacon icon in the system tray',
+      beacon: `signing in as ${agent.email}`,
+      state: "Electron's userData folder (the app's own, as installed)",
+      hint: 'Ctrl+C here stops the app and the stack.',
+    }),
+  );
   electron = spawn(binary, [join(ROOT, 'out/main/index.js')], {
     cwd: ROOT,
     stdio: 'inherit',
@@ -202,8 +237,8 @@ async function runElectron(binary: string): Promise<void> {
       ...process.env,
       BEACON_DEV_SUPABASE_URL: stack.url,
       BEACON_DEV_ANON_KEY: stack.anonKey,
-      BEACON_DEV_EMAIL: agentA.email,
-      BEACON_DEV_PASSWORD: agentA.password,
+      BEACON_DEV_EMAIL: agent.email,
+      BEACON_DEV_PASSWORD: agent.password,
     },
   });
   electron.on('error', (error) => {
@@ -226,7 +261,7 @@ try {
       fail(
         [
           `the Electron app cannot start on this machine: ${found.reason}.`,
-          'To see the tray window anyway, run it in a browser:  npm run demo -- --browser',
+          `To see the tray window anyway, run it in a browser:  ./beacon demo --browser${args.agent === 'b' ? ' --agent b' : ''}`,
         ].join('\n'),
         1,
       );

@@ -70,6 +70,8 @@ export default function setup() {
   process.env.BEACON_TEST_HARNESS_DIR = harness;
   // Node keeps its module compile cache in the temp folder unless told otherwise: the harness's too.
   process.env.NODE_COMPILE_CACHE = join(harness, 'node-compile-cache');
+  // jiti (how ESLint loads its config in the lint tests) would cache transpiled files there too.
+  process.env.JITI_FS_CACHE = 'false';
 
   return async function teardown() {
     let processes: Leaked[] = [];

@@ -1,5 +1,5 @@
 /**
- * Baseline (b): the approach of the original notes (../shared/seeds/): one
+ * Baseline (b): the approach of Beacon's first notes (before this repository): one
  * realtime channel per contact (`agent_tasks` filtered by contact_id), a
  * notification when an UPDATE carries a final status that differs from
  * `old.status`, and a 5 s polling fallback for a contact whose channel fails.

@@ -7,6 +7,7 @@
  */
 import type { ChangeView, ContactView, TaskView, TrayView, ViewHeader, ViewMessage, ViewPatch } from '../../main/core/model/view-types.ts';
 import type { AppState } from '../../main/core/ipc/contract.ts';
+import { compareContactsByActivity, taskHistoryOrder } from '../../main/core/model/view-order.ts';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Frances', 'Edsger', 'Radia', 'Tim', 'Hedy', 'John', 'Sophie'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson', 'Allen', 'Dijkstra', 'Perlman', 'Berners-Lee', 'Lamarr', 'Backus', 'Wilson'];
@@ -85,7 +86,7 @@ export class SyntheticFeed {
   /** The full view (version 1 on the first call). */
   snapshot(): ViewMessage {
     this.version += 1;
-    const contacts = [...this.contacts].sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt)).map((c) => this.view(c));
+    const contacts = [...this.contacts].sort(compareContactsByActivity).map((c) => this.view(c));
     const view: TrayView = { version: this.version, header: this.header(), contacts };
     return { type: 'view-snapshot', view };
   }
@@ -101,9 +102,14 @@ export class SyntheticFeed {
       this.advance(contact);
       upserts.push(this.view(contact));
     }
-    const patch: ViewPatch = { version: this.version + 1, baseVersion: this.version, header: this.header(), upserts, removed: [] };
+    const patch: ViewPatch = { version: this.version + 1, baseVersion: this.version, header: this.header(), upserts, removed: [], order: this.order() };
     this.version += 1;
     return { type: 'view-patch', patch };
+  }
+
+  /** Every contact's id in the tray's order, as the core's view feed sends it with each patch. */
+  private order(): string[] {
+    return [...this.contacts].sort(compareContactsByActivity).map((c) => c.id);
   }
 
   get currentVersion(): number {
@@ -221,6 +227,7 @@ export class SyntheticFeed {
       activeCount: c.active.length,
       active: c.active.slice(0, MAX_ACTIVE_SHOWN),
       finished: [...c.finished],
+      taskOrder: taskHistoryOrder([...c.active.slice(0, MAX_ACTIVE_SHOWN), ...c.finished]),
       timeline: [...c.timeline],
       unreadCount: c.timeline.filter((change) => change.unread).length,
       unseenFailures: c.finished.filter((t) => t.status === 'failed' && t.unseen).length,

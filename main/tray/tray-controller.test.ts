@@ -43,7 +43,7 @@ function setup(platform: NodeJS.Platform, notificationsSupported = true) {
   const tray = controller.tray as unknown as InstanceType<typeof FakeTray>;
   const emitView = (next: ViewHeader) => {
     header = next;
-    for (const l of listeners) l('view', { type: 'view-patch', patch: { version: 2, baseVersion: 1, header: next, upserts: [], removed: [] } });
+    for (const l of listeners) l('view', { type: 'view-patch', patch: { version: 2, baseVersion: 1, header: next, upserts: [], removed: [], order: [] } });
   };
   const emitState = (next: AppState) => {
     state = next;

@@ -72,13 +72,13 @@ describe('App', () => {
     await overviewShown();
     const requests = beacon.callsOf('requestView').length;
     const busier = { ...ada, activeCount: 2, active: [...ada.active, makeTask({ title: 'Tag the thread' })] };
-    act(() => beacon.pushPatch({ version: 2, baseVersion: 1, header: makeHeader([busier]), upserts: [busier], removed: [] }));
+    act(() => beacon.pushPatch({ version: 2, baseVersion: 1, header: makeHeader([busier]), upserts: [busier], removed: [], order: [busier.id] }));
     expect(screen.getByRole('button', { name: 'Open Ada Lovelace, 2 active tasks' })).toBeInTheDocument();
     expect(beacon.callsOf('requestView')).toHaveLength(requests);
 
     // Version 3 never came: this patch does not fit, and the window asks for a snapshot.
     beacon.view = makeView([grace], 9);
-    act(() => beacon.pushPatch({ version: 4, baseVersion: 3, header: makeHeader([]), upserts: [], removed: [ada.id] }));
+    act(() => beacon.pushPatch({ version: 4, baseVersion: 3, header: makeHeader([]), upserts: [], removed: [ada.id], order: [] }));
     await waitFor(() => expect(beacon.callsOf('requestView')).toHaveLength(requests + 1));
     await waitFor(() => expect(screen.queryByRole('button', { name: /^Open Ada Lovelace/ })).not.toBeInTheDocument());
     expect(screen.getAllByRole('button', { name: /^Open Grace Hopper/ }).length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
--- Reference schema of the CRM that Beacon works with (DESIGN.md "Data").
+-- Reference schema of the CRM that Beacon works with (docs/architecture.md, "Data").
 --
 -- A real CRM project already has these tables; this migration gives local work
 -- and tests the same shape. Beacon's own changes (publication, notifications

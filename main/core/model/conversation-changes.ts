@@ -12,7 +12,7 @@
 import type { Contact, ConversationChange, ConversationLabel, ConversationMetadata, ConversationNote } from '../domain/types.ts';
 import type { Clock } from '../ports.ts';
 import { oneLine, truncate } from '../notifications/text.ts';
-import { timestampMicros } from '../sync/transitions.ts';
+import { timestampMicros } from '../domain/time.ts';
 import { BoundedMap } from './bounded-map.ts';
 
 /** The row types the payload parsers produce (domain/types.ts). */

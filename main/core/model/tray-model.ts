@@ -12,10 +12,12 @@
  */
 import type { Contact, ConversationChange, Health, Profile, Task } from '../domain/types.ts';
 import type { Clock } from '../ports.ts';
-import { compareTaskVersions, isFinalStatus, timestampMicros } from '../sync/transitions.ts';
+import { compareTaskVersions, isFinalStatus } from '../domain/task-status.ts';
+import { compareTimestamps, timestampMicros } from '../domain/time.ts';
 import { Fifo } from './fifo.ts';
 import type { ContactView, TrayView, ViewHeader } from './view-types.ts';
 import { toChangeView, toTaskView, type ViewTextOptions } from './view-select.ts';
+import { compareActiveTasks, compareContactsByActivity, taskHistoryOrder } from './view-order.ts';
 
 export interface TrayModelLimits {
   readonly finishedPerContact: number;
@@ -193,9 +195,10 @@ export class TrayModel {
     if (!entry || isEmpty(entry)) return null;
     const text: ViewTextOptions = { textMax: this.limits.textMax };
     const active = [...entry.active.values()]
-      .sort((a, b) => compareIso(a.task.createdAt, b.task.createdAt) || a.task.id.localeCompare(b.task.id))
+      .sort((a, b) => compareActiveTasks(a.task, b.task))
       .slice(0, this.limits.activeShownPerContact)
       .map((task) => toTaskView(task.task, { unseen: false, muted: false }, text));
+    const finished = entry.finished.map((task) => toTaskView(task.task, { unseen: task.seq > entry.seenSeq, muted: task.muted }, text));
     return {
       id: entry.id,
       name: entry.contact?.fullName ?? 'Unknown contact',
@@ -204,7 +207,8 @@ export class TrayModel {
       archived: entry.contact?.archivedAt != null,
       activeCount: entry.active.size,
       active,
-      finished: entry.finished.map((task) => toTaskView(task.task, { unseen: task.seq > entry.seenSeq, muted: task.muted }, text)),
+      finished,
+      taskOrder: taskHistoryOrder([...active, ...finished]),
       timeline: entry.timeline.map((item) => toChangeView(item.change, !item.read && item.seq > entry.readSeq, text)),
       unreadCount: entry.timeline.filter((item) => !item.read && item.seq > entry.readSeq).length,
       unseenFailures: unseenFailures(entry),
@@ -218,8 +222,15 @@ export class TrayModel {
       const view = this.contactView(id);
       if (view) contacts.push(view);
     }
-    contacts.sort((a, b) => compareIso(b.lastActivityAt, a.lastActivityAt) || a.id.localeCompare(b.id));
+    contacts.sort(compareContactsByActivity);
     return { version, header: this.header(), contacts };
+  }
+
+  /** The ids of the contacts the tray shows, in the tray's order (what a patch carries as `order`). */
+  contactOrder(): string[] {
+    const shown: Array<{ id: string; lastActivityAt: string | null }> = [];
+    for (const entry of this.contacts.values()) if (!isEmpty(entry)) shown.push({ id: entry.id, lastActivityAt: lastActivity(entry) });
+    return shown.sort(compareContactsByActivity).map((contact) => contact.id);
   }
 
   /** Sizes, for tests and the memory benchmark. */
@@ -506,16 +517,10 @@ function unseenFailures(entry: ContactEntry): number {
   return count;
 }
 
-function compareIso(a: string | null, b: string | null): number {
-  const ta = a === null ? Number.NEGATIVE_INFINITY : timestampMicros(a);
-  const tb = b === null ? Number.NEGATIVE_INFINITY : timestampMicros(b);
-  return ta === tb ? 0 : ta > tb ? 1 : -1;
-}
-
 function lastActivity(entry: ContactEntry): string | null {
   let best: string | null = null;
   const consider = (iso: string): void => {
-    if (best === null || compareIso(iso, best) > 0) best = iso;
+    if (best === null || compareTimestamps(iso, best) > 0) best = iso;
   };
   for (const task of entry.active.values()) consider(task.task.updatedAt);
   const finished = entry.finished[0];

@@ -90,7 +90,7 @@ export class ViewFeed {
     const baseVersion = this.version;
     this.version += 1;
     this.lastSentAt = this.clock.now();
-    this.send({ type: 'view-patch', patch: { version: this.version, baseVersion, header: this.model.header(), upserts, removed } });
+    this.send({ type: 'view-patch', patch: { version: this.version, baseVersion, header: this.model.header(), upserts, removed, order: this.model.contactOrder() } });
   }
 
   private cancelTimer(): void {

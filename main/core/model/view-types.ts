@@ -44,6 +44,8 @@ export interface ContactView {
   readonly active: readonly TaskView[];
   /** Recently finished tasks, newest first (bounded). */
   readonly finished: readonly TaskView[];
+  /** The ids of `active` and `finished` together in the order the contact view lists them (view-order.ts). */
+  readonly taskOrder: readonly string[];
   /** Conversation changes, newest first (bounded). */
   readonly timeline: readonly ChangeView[];
   readonly unreadCount: number;
@@ -71,7 +73,7 @@ export interface TrayView {
   /** Increases with every message; a patch applies only to the view with `baseVersion`. */
   readonly version: number;
   readonly header: ViewHeader;
-  /** Contacts with something to show, most recent activity first. */
+  /** Contacts with something to show, in the tray's order (view-order.ts). */
   readonly contacts: readonly ContactView[];
 }
 
@@ -83,6 +85,8 @@ export interface ViewPatch {
   readonly upserts: readonly ContactView[];
   /** Contacts that no longer have anything to show. */
   readonly removed: readonly string[];
+  /** Every contact shown after this patch, by id, in the tray's order: the renderer does not sort. */
+  readonly order: readonly string[];
 }
 
 export type ViewMessage = { readonly type: 'view-snapshot'; readonly view: TrayView } | { readonly type: 'view-patch'; readonly patch: ViewPatch };

@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import { NOTIFIED_STATUSES, type NotifiedStatus } from '../domain/types.ts';
 import { silentLogger, type Clock, type KeyValueStore, type Logger } from '../ports.ts';
-import { timestampMicros } from '../sync/transitions.ts';
+import { timestampMicros } from '../domain/time.ts';
 
 /** shown: a notification or summary listed it; muted: disabled, quiet hours or pause; seen: baseline on first run. */
 export type LedgerOutcome = 'shown' | 'muted' | 'seen';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushPromises } from '../../../test/fakes/fake-clock.ts';
 import { PollingScheduler } from './polling.ts';
+import { createPrng, seedFromEnv } from '../../../test/integration/prng.ts';
 
 function setup(options: { random?: () => number; run?: () => Promise<unknown> } = {}) {
   const clock = new FakeClock(0);
@@ -45,8 +46,9 @@ describe('PollingScheduler', () => {
     expect(runs.slice(0, 4)).toEqual([4_000, 9_998, 14_498, 19_498]);
   });
 
-  it('every delay stays within interval ± jitter', () => {
-    const { poller } = setup({ random: Math.random });
+  const seed = seedFromEnv();
+  it(`every delay stays within interval ± jitter (seed ${seed}; replay: BEACON_FAULT_SEED=${seed})`, () => {
+    const { poller } = setup({ random: createPrng(seed).next });
     for (let i = 0; i < 1_000; i += 1) {
       const delay = poller.nextDelay();
       expect(delay).toBeGreaterThanOrEqual(4_000);

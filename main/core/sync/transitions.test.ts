@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../domain/types.ts';
 import { makeTask } from '../../../test/fakes/tasks.ts';
-import { LastKnownTasks, compareTaskVersions, detectTransition, isNewer, timestampMicros, type KnownTask } from './transitions.ts';
+import { LastKnownTasks, detectTransition, isNewer } from './transitions.ts';
+import { compareTaskVersions, type KnownTask } from '../domain/task-status.ts';
+import { timestampMicros } from '../domain/time.ts';
 
 const at = (second: number, micros = 0): string => `2026-11-21T10:00:${String(second).padStart(2, '0')}.${String(micros).padStart(6, '0')}+00:00`;
 const known = (status: TaskStatus, second: number, micros = 0): KnownTask => ({ status, updatedAt: at(second, micros) });

@@ -11,12 +11,7 @@
  * notification itself exactly-once across restarts.
  */
 import type { NotifiedStatus, Task, TaskStatus } from '../domain/types.ts';
-
-/** What Beacon remembers of a task to judge the next observation of it. */
-export interface KnownTask {
-  readonly status: TaskStatus;
-  readonly updatedAt: string;
-}
+import { compareTaskVersions, isFinalStatus, isNotifiedStatus, type KnownTask } from '../domain/task-status.ts';
 
 export type TransitionVerdict =
   /** The task newly reached `completed` or `failed`: offer it to the announcer. */
@@ -27,46 +22,6 @@ export type TransitionVerdict =
   | { readonly kind: 'regression'; readonly known: KnownTask }
   /** No terminal transition. `changed`: it is newer data to apply (new task, started, re-opened, edited). */
   | { readonly kind: 'none'; readonly changed: boolean };
-
-const RANK: Readonly<Record<TaskStatus, number>> = { pending: 0, in_progress: 1, completed: 2, failed: 2, cancelled: 2 };
-
-export function isNotifiedStatus(status: TaskStatus): status is NotifiedStatus {
-  return status === 'completed' || status === 'failed';
-}
-
-export function isFinalStatus(status: TaskStatus): boolean {
-  return RANK[status] === 2;
-}
-
-/**
- * Microseconds since the epoch of a Postgres/ISO timestamp, keeping the
- * microseconds Postgres writes (Date.parse would drop them and make two
- * updates in the same millisecond look simultaneous). NaN when unparseable.
- */
-export function timestampMicros(iso: string): number {
-  const match = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(iso.trim());
-  if (!match) return Number.NaN;
-  const [, base = '', fraction = '', zone] = match;
-  const normalizedZone = !zone ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.toUpperCase();
-  const millis = Date.parse(`${base.replace(' ', 'T')}${normalizedZone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`);
-  if (Number.isNaN(millis)) return Number.NaN;
-  return millis * 1000 + Number(fraction.padEnd(6, '0').slice(0, 6));
-}
-
-/**
- * Orders two versions of the same task: > 0 when `a` is newer than `b`, < 0
- * when older, 0 when they are the same version. `updated_at` decides; two
- * writes in one transaction share it, and then the status further along the
- * lifecycle (pending < in_progress < final) is taken as the later one, so the
- * answer never depends on delivery order. Unparseable timestamps fall back to
- * that lifecycle order alone.
- */
-export function compareTaskVersions(a: KnownTask, b: KnownTask): number {
-  const ta = timestampMicros(a.updatedAt);
-  const tb = timestampMicros(b.updatedAt);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta > tb ? 1 : -1;
-  return RANK[a.status] - RANK[b.status];
-}
 
 export function detectTransition(known: KnownTask | undefined, observed: KnownTask): TransitionVerdict {
   if (known) {

@@ -3,14 +3,17 @@ import { applyViewMessage } from './apply-view.ts';
 import { makeContact, makeHeader, makeTask, makeView, minutesAgo } from '../testing/fixtures.ts';
 import type { ContactView, TrayView, ViewPatch } from '../../../main/core/ipc/contract.ts';
 
-function patch(base: TrayView, changes: { upserts?: ContactView[]; removed?: string[]; version?: number; baseVersion?: number }): ViewPatch {
+function patch(base: TrayView, changes: { upserts?: ContactView[]; removed?: string[]; order?: string[]; version?: number; baseVersion?: number }): ViewPatch {
   const upserts = changes.upserts ?? [];
+  const removed = changes.removed ?? [];
+  const kept = base.contacts.map((contact) => contact.id).filter((id) => !removed.includes(id));
   return {
     version: changes.version ?? base.version + 1,
     baseVersion: changes.baseVersion ?? base.version,
     header: makeHeader(upserts, { activeCount: 42 }),
     upserts,
-    removed: changes.removed ?? [],
+    removed,
+    order: changes.order ?? [...kept, ...upserts.map((contact) => contact.id).filter((id) => !kept.includes(id))],
   };
 }
 
@@ -36,10 +39,19 @@ describe('applyViewMessage', () => {
     expect(next?.contacts[0]).toBe(busier);
   });
 
-  it('keeps the tray order (latest activity first) when a patch moves a contact up', () => {
+  it('shows the contacts in the order the patch carries: the main process decides it, the window does not sort', () => {
     const graceNow = { ...grace, lastActivityAt: minutesAgo(1) };
-    const { view: next } = applyViewMessage(view, { type: 'view-patch', patch: patch(view, { upserts: [graceNow] }) });
+    const { view: next } = applyViewMessage(view, { type: 'view-patch', patch: patch(view, { upserts: [graceNow], order: [grace.id, ada.id] }) });
     expect(next?.contacts.map((contact) => contact.name)).toEqual(['Grace', 'Ada']);
+    // Even an order no comparator would give: it is the main process's to choose.
+    const { view: kept } = applyViewMessage(view, { type: 'view-patch', patch: patch(view, { upserts: [graceNow], order: [ada.id, grace.id] }) });
+    expect(kept?.contacts.map((contact) => contact.name)).toEqual(['Ada', 'Grace']);
+  });
+
+  it('reports a gap when the order names a contact the window does not have', () => {
+    const stranger = makeContact({ name: 'Stranger' });
+    const { outcome } = applyViewMessage(view, { type: 'view-patch', patch: patch(view, { order: [stranger.id, ada.id, grace.id] }) });
+    expect(outcome).toBe('gap');
   });
 
   it('ignores a patch it already has (same or older version)', () => {

@@ -20,33 +20,20 @@ export function applyViewMessage(view: TrayView | null, message: ViewMessage): A
   if (view === null) return { view, outcome: 'gap' };
   if (patch.version <= view.version) return { view, outcome: 'stale' };
   if (patch.baseVersion !== view.version) return { view, outcome: 'gap' };
-  return { view: applyPatch(view, patch), outcome: 'applied' };
+  const next = applyPatch(view, patch);
+  return next ? { view: next, outcome: 'applied' } : { view, outcome: 'gap' };
 }
 
-function applyPatch(view: TrayView, patch: ViewPatch): TrayView {
-  const removed = new Set(patch.removed);
-  const upserts = new Map(patch.upserts.map((contact) => [contact.id, contact]));
+/** The patched view in the order the patch carries; null when the patch names a contact this view does not have (a gap). */
+function applyPatch(view: TrayView, patch: ViewPatch): TrayView | null {
+  const byId = new Map(view.contacts.map((contact) => [contact.id, contact]));
+  for (const id of patch.removed) byId.delete(id);
+  for (const contact of patch.upserts) byId.set(contact.id, contact);
   const contacts: ContactView[] = [];
-  for (const contact of view.contacts) {
-    if (removed.has(contact.id)) continue;
-    const replacement = upserts.get(contact.id);
-    contacts.push(replacement ?? contact);
-    upserts.delete(contact.id);
+  for (const id of patch.order) {
+    const contact = byId.get(id);
+    if (!contact) return null;
+    contacts.push(contact);
   }
-  for (const contact of upserts.values()) if (!removed.has(contact.id)) contacts.push(contact);
-  return { version: patch.version, header: patch.header, contacts: sortByActivity(contacts) };
-}
-
-/** The tray's order (the same as the main process's snapshot): latest activity first, then by id. */
-export function sortByActivity(contacts: ContactView[]): ContactView[] {
-  return contacts.sort((a, b) => compareActivity(b.lastActivityAt, a.lastActivityAt) || a.id.localeCompare(b.id));
-}
-
-function compareActivity(a: string | null, b: string | null): number {
-  const ta = a === null ? Number.NEGATIVE_INFINITY : Date.parse(a);
-  const tb = b === null ? Number.NEGATIVE_INFINITY : Date.parse(b);
-  if (ta !== tb) return ta > tb ? 1 : -1;
-  // Same millisecond: Postgres keeps microseconds, and same-format ISO strings order as text.
-  if (a === null || b === null || a === b) return 0;
-  return a > b ? 1 : -1;
+  return { version: patch.version, header: patch.header, contacts };
 }

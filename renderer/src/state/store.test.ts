@@ -8,7 +8,7 @@ describe('uiReducer', () => {
   const ada = makeContact({ name: 'Ada' });
   const snapshot = (version = 1) => ({ type: 'view-message', message: { type: 'view-snapshot', view: makeView([ada], version) } }) as const;
   const patchFor = (baseVersion: number, version = baseVersion + 1) =>
-    ({ type: 'view-message', message: { type: 'view-patch', patch: { version, baseVersion, header: makeHeader([]), upserts: [], removed: [ada.id] } } }) as const;
+    ({ type: 'view-message', message: { type: 'view-patch', patch: { version, baseVersion, header: makeHeader([]), upserts: [], removed: [ada.id], order: [] } } }) as const;
 
   it('keeps the latest app state; the first getAppState answer does not overwrite a newer push', () => {
     const pushed = makeAppState({ busy: true });

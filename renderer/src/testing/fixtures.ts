@@ -1,6 +1,7 @@
 /** Builders for the main process's messages, with plain defaults a test overrides where it matters. */
 import type { AppState } from '../../../main/core/ipc/contract.ts';
 import type { ChangeView, ContactView, TaskView, TrayView, ViewHeader } from '../../../main/core/ipc/contract.ts';
+import { taskHistoryOrder } from '../../../main/core/model/view-order.ts';
 
 /** A fixed "now" for tests: 2025-03-14 12:00:00 UTC. */
 export const NOW = Date.parse('2025-03-14T12:00:00.000Z');
@@ -99,6 +100,7 @@ export function makeContact(overrides: Partial<ContactView> = {}): ContactView {
     activeCount: active.length,
     active,
     finished,
+    taskOrder: taskHistoryOrder([...(overrides.active ?? active), ...(overrides.finished ?? finished)]),
     timeline,
     unreadCount: timeline.filter((change) => change.unread).length,
     unseenFailures: finished.filter((task) => task.status === 'failed' && task.unseen).length,

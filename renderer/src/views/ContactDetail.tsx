@@ -9,7 +9,6 @@ import type { ChangeView, ContactView, TaskView } from '../../../main/core/ipc/c
 import { StatusText } from '../components/StatusText.tsx';
 import { AgoTime, ElapsedTime, finishedAt, NewBadge, Outcome } from '../components/TaskParts.tsx';
 import { CHANGE_KIND_TAG, count, describeField } from '../format/labels.ts';
-import { epochOf } from '../format/time.ts';
 import { errorText, useBeacon } from '../hooks/beacon.tsx';
 import { useNow } from '../hooks/clock.tsx';
 import { usePageVisible } from '../hooks/visibility.ts';
@@ -138,10 +137,10 @@ export function ContactDetail({ contactId, contact, loading, crmLinks, focusToke
   );
 }
 
-/** Active and finished tasks together, newest first (by their last update). */
+/** Active and finished tasks together, in the order the main process gave them (`taskOrder`). */
 export function timelineOf(contact: ContactView): TaskView[] {
-  const at = (task: TaskView): number => epochOf(task.completedAt) ?? epochOf(task.updatedAt) ?? epochOf(task.createdAt) ?? 0;
-  return [...contact.active, ...contact.finished].sort((a, b) => at(b) - at(a) || a.id.localeCompare(b.id));
+  const byId = new Map([...contact.active, ...contact.finished].map((task) => [task.id, task]));
+  return contact.taskOrder.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** Ids of the tasks and changes that were unseen/unread at some point during this visit. */

@@ -1,6 +1,6 @@
 /**
  * The local stack's Realtime: `/realtime/v1/websocket` speaking Supabase
- * Realtime's protocol (reference/supabase-realtime-protocol.md §10), with
+ * Realtime's Phoenix-channel protocol (docs/architecture.md, "Local stack"), with
  * `postgres_changes` fed by logical replication and checked against each
  * subscriber's RLS, plus the fault controls the test surface drives.
  */
