@@ -89,6 +89,8 @@ interface RlsRequest {
   readonly rows: Record<string, string>[];
   readonly claimSets: ClaimSet[];
   readonly claimIndexByKey: Map<string, number>;
+  /** Transactions that wrote `rows`: the check waits until they are visible. */
+  readonly xids: Set<number>;
   visible?: Set<number>[];
 }
 
@@ -165,13 +167,13 @@ export class ChangePipeline {
         const entries = this.deps.registry.forTable(change.relation.relationOid);
         if (!entries || entries.size === 0) continue;
         const info = await this.deps.relations.forMessage(change.relation);
-        const candidates = this.candidates(change, info, entries, rls);
+        const candidates = this.candidates(transaction.xid, change, info, entries, rls);
         if (candidates.length > 0) pending.push({ change, info, commitTimestamp: transaction.commitTimestamp, candidates });
       }
     }
     await Promise.all(
       [...rls].map(async ([relid, request]) => {
-        request.visible = await visibleRows(this.deps.pool, relid, request.rows, request.claimSets);
+        request.visible = await visibleRows(this.deps.pool, relid, request.rows, request.claimSets, [...request.xids]);
       }),
     );
     const deliveries: Array<[ChangeSubscriber, string]> = [];
@@ -179,7 +181,7 @@ export class ChangePipeline {
     return deliveries;
   }
 
-  private candidates(change: RowChange, info: RelationInfo, entries: ReadonlySet<Entry>, rls: Map<number, RlsRequest>): Candidate[] {
+  private candidates(xid: number, change: RowChange, info: RelationInfo, entries: ReadonlySet<Entry>, rls: Map<number, RlsRequest>): Candidate[] {
     const row = change.type === 'DELETE' ? change.oldRow : change.newRow;
     // RLS is not evaluated for DELETE: there is no row left to check (Realtime does the same).
     const needsRls = info.rlsEnabled && change.type !== 'DELETE' && info.primaryKey.length > 0;
@@ -194,7 +196,8 @@ export class ChangePipeline {
         continue;
       }
       let request = rls.get(info.relid);
-      if (!request) rls.set(info.relid, (request = { rows: [], claimSets: [], claimIndexByKey: new Map() }));
+      if (!request) rls.set(info.relid, (request = { rows: [], claimSets: [], claimIndexByKey: new Map(), xids: new Set() }));
+      request.xids.add(xid);
       if (rowIndex < 0) {
         rowIndex = request.rows.length;
         request.rows.push(primaryKeyOf(info, row));
