@@ -5,7 +5,8 @@
  * one round trip per table per batch, however many changes and subscribers.
  */
 import type pg from 'pg';
-import { passesFilters } from './filters.ts';
+import { FilterCheckBatch } from './filter-sql.ts';
+import { evaluateFilters } from './filters.ts';
 import { toJsonValue } from './pg-text.ts';
 import type { RelationCatalog, RelationInfo } from './relations.ts';
 import type { CommittedTransaction, RawRow, RowChange } from './replication.ts';
@@ -76,6 +77,8 @@ interface Candidate {
   /** Index into the RLS row list of the change's table, or -1 when no RLS check applies. */
   readonly rlsRow: number;
   readonly claimIndex: number;
+  /** Filter conditions PostgreSQL decides for this candidate (indexes into the batch's FilterCheckBatch). */
+  readonly checks: readonly number[];
 }
 
 interface PendingChange {
@@ -162,26 +165,36 @@ export class ChangePipeline {
   private async process(batch: readonly CommittedTransaction[]): Promise<Array<[ChangeSubscriber, string]>> {
     const pending: PendingChange[] = [];
     const rls = new Map<number, RlsRequest>();
+    const checks = new FilterCheckBatch();
     for (const transaction of batch) {
       for (const change of transaction.changes) {
         const entries = this.deps.registry.forTable(change.relation.relationOid);
         if (!entries || entries.size === 0) continue;
         const info = await this.deps.relations.forMessage(change.relation);
-        const candidates = this.candidates(transaction.xid, change, info, entries, rls);
+        const candidates = this.candidates(transaction.xid, change, info, entries, rls, checks);
         if (candidates.length > 0) pending.push({ change, info, commitTimestamp: transaction.commitTimestamp, candidates });
       }
     }
-    await Promise.all(
-      [...rls].map(async ([relid, request]) => {
+    let passing = new Set<number>();
+    await Promise.all([
+      ...[...rls].map(async ([relid, request]) => {
         request.visible = await visibleRows(this.deps.pool, relid, request.rows, request.claimSets, [...request.xids]);
       }),
-    );
+      checks.size > 0 ? checks.run(this.deps.pool, this.deps.onError).then((result) => (passing = result)) : undefined,
+    ]);
     const deliveries: Array<[ChangeSubscriber, string]> = [];
-    for (const item of pending) this.render(item, rls.get(item.info.relid), deliveries);
+    for (const item of pending) this.render(item, rls.get(item.info.relid), passing, deliveries);
     return deliveries;
   }
 
-  private candidates(xid: number, change: RowChange, info: RelationInfo, entries: ReadonlySet<Entry>, rls: Map<number, RlsRequest>): Candidate[] {
+  private candidates(
+    xid: number,
+    change: RowChange,
+    info: RelationInfo,
+    entries: ReadonlySet<Entry>,
+    rls: Map<number, RlsRequest>,
+    checks: FilterCheckBatch,
+  ): Candidate[] {
     const row = change.type === 'DELETE' ? change.oldRow : change.newRow;
     // RLS is not evaluated for DELETE: there is no row left to check (Realtime does the same).
     const needsRls = info.rlsEnabled && change.type !== 'DELETE' && info.primaryKey.length > 0;
@@ -190,9 +203,11 @@ export class ChangePipeline {
     for (const entry of entries) {
       const { subscription, subscriber } = entry;
       if (subscription.action !== '*' && subscription.action !== change.type) continue;
-      if (!row || !passesFilters(subscription.filters, row)) continue;
+      const deferred = row !== null && evaluateFilters(subscription.filters, row);
+      if (!deferred) continue;
+      const checkIndexes = deferred.map((check) => checks.add(check));
       if (!needsRls || subscriber.role.bypassRls || !subscription.primaryKeyReadable) {
-        out.push({ entry, rlsRow: -1, claimIndex: -1 });
+        out.push({ entry, rlsRow: -1, claimIndex: -1, checks: checkIndexes });
         continue;
       }
       let request = rls.get(info.relid);
@@ -208,16 +223,17 @@ export class ChangePipeline {
         request.claimSets.push(subscriber.claimSet);
         request.claimIndexByKey.set(subscriber.claimsKey, claimIndex);
       }
-      out.push({ entry, rlsRow: rowIndex, claimIndex });
+      out.push({ entry, rlsRow: rowIndex, claimIndex, checks: checkIndexes });
     }
     return out;
   }
 
-  private render(item: PendingChange, rls: RlsRequest | undefined, deliveries: Array<[ChangeSubscriber, string]>): void {
+  private render(item: PendingChange, rls: RlsRequest | undefined, passing: ReadonlySet<number>, deliveries: Array<[ChangeSubscriber, string]>): void {
     // subscriber → view key → binding ids, keeping the order in which subscribers were registered
     const groups = new Map<ChangeSubscriber, Map<string, { subscription: Subscription; ids: number[] }>>();
     for (const candidate of item.candidates) {
       if (candidate.rlsRow >= 0 && !rls?.visible?.[candidate.claimIndex]?.has(candidate.rlsRow)) continue;
+      if (!candidate.checks.every((index) => passing.has(index))) continue;
       const { subscriber, subscription } = candidate.entry;
       let views = groups.get(subscriber);
       if (!views) groups.set(subscriber, (views = new Map()));
