@@ -2,9 +2,9 @@
  * The bound on what one socket may have queued for sending. A peer that stops
  * reading (paused, stuck, on a dead link the kernel has not noticed yet) would
  * otherwise make the server hold every frame fanned out to it. Phoenix's
- * transport does not wait either: a send that cannot complete ends the
- * connection (Cowboy/Ranch `send_timeout_close`), and the client reconnects
- * and rejoins, as after any drop. Frames are at most 5 MB, so the bound is
+ * transport does not hold on either: a send that stalls ends the connection
+ * (a send timeout rather than a byte count), and the client reconnects and
+ * rejoins, as after any drop. Frames are at most 5 MB, so the bound is
  * well above one frame.
  */
 import type { WebSocket } from 'ws';
