@@ -100,8 +100,15 @@ const MARKER_COLUMN: Record<Table, string> = {
   user_profiles: 'display_name',
 };
 
+/**
+ * What identifies a delivered change. On these RLS tables `old` must hold the primary
+ * key only (REPLICA IDENTITY FULL notwithstanding); anything else shows up as a key
+ * nobody expects, i.e. as misdelivered.
+ */
 function keyOf(p: Change): string {
   const table = p.table as Table;
+  const oldKeys = Object.keys(p.old as Row).join('|');
+  if (p.eventType !== 'INSERT' && oldKeys !== 'id') return `${table}:${p.eventType}:old has ${oldKeys}`;
   if (p.eventType === 'DELETE') return `${table}:DELETE:${String((p.old as Row).id)}`;
   const record = p.new as Row;
   return `${table}:${p.eventType}:${String(record.id)}:${String(record[MARKER_COLUMN[table]])}`;
