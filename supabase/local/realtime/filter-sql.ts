@@ -16,7 +16,7 @@ interface Group {
 }
 
 export class FilterCheckBatch {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, Group & { readonly label: string }>();
   private count = 0;
 
   get size(): number {
@@ -27,7 +27,10 @@ export class FilterCheckBatch {
   add(check: SqlCheck): number {
     const key = `${check.typeSql}\u0000${check.op}\u0000${check.negate}`;
     let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = { sql: groupSql(check), values: [], targets: [], indexes: [] }));
+    if (!group) {
+      const label = `${check.negate ? 'not.' : ''}${check.op} on ${check.typeSql}`;
+      this.groups.set(key, (group = { label, sql: groupSql(check), values: [], targets: [], indexes: [] }));
+    }
     const index = this.count;
     this.count += 1;
     group.values.push(check.value);
@@ -48,7 +51,7 @@ export class FilterCheckBatch {
             if (index !== undefined) passing.add(index);
           }
         } catch (error) {
-          onError(error);
+          onError(new Error(`filter ${group.label} could not be evaluated; those subscribers miss these changes: ${String(error)}`));
         }
       }),
     );
