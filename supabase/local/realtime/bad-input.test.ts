@@ -104,6 +104,32 @@ describe('malformed joins', () => {
     }
   });
 
+  it('answers every oddly shaped join (ok or error), one after another on one socket', async () => {
+    const socket = await RawSocket.open();
+    try {
+      const payloads: unknown[] = [
+        null,
+        5,
+        'x',
+        [],
+        { config: 5 },
+        { config: { postgres_changes: { a: 1 } } },
+        { config: { postgres_changes: [null, 5, { schema: { deep: [1] } }, { table: [] }] } },
+        { config: { broadcast: 'yes', presence: [], private: 'maybe' } },
+        { access_token: 5 },
+        { access_token: 'not-a-jwt' },
+        { config: { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'agent_tasks', filter: 'x'.repeat(100_000) }] } },
+      ];
+      const replies: Frame[] = [];
+      for (const [i, payload] of payloads.entries()) replies.push(await socket.join(`realtime:odd-${i}`, payload));
+      expect(replies.map((r) => r.payload.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'error', 'ok']);
+      expect(replies[9]?.payload.response).toEqual({ reason: expect.stringMatching(/^MalformedJWT: /) });
+      expect((await socket.heartbeat()).payload).toEqual({ status: 'ok', response: {} });
+    } finally {
+      socket.close();
+    }
+  });
+
   it('survives a deeply nested broadcast on a joined channel', async () => {
     const socket = await RawSocket.open();
     try {

@@ -2,7 +2,8 @@
  * From committed transactions to `postgres_changes` frames. Transactions are
  * processed strictly in commit order, in batches: whatever arrived while the
  * previous batch was being checked is taken together, so the RLS check costs
- * one round trip per table per batch, however many changes and subscribers.
+ * one round trip per table per batch, however many changes and subscribers
+ * (and filters PostgreSQL decides, one per type and operator: filter-sql.ts).
  */
 import type pg from 'pg';
 import { FilterCheckBatch } from './filter-sql.ts';
