@@ -2,10 +2,12 @@
  * From committed transactions to `postgres_changes` frames. Transactions are
  * processed strictly in commit order, in batches: whatever arrived while the
  * previous batch was being checked is taken together, so the RLS check costs
- * one round trip per table per batch, however many changes and subscribers.
+ * one round trip per table per batch, however many changes and subscribers
+ * (and filters PostgreSQL decides, one per type and operator: filter-sql.ts).
  */
 import type pg from 'pg';
-import { passesFilters } from './filters.ts';
+import { FilterCheckBatch } from './filter-sql.ts';
+import { evaluateFilters } from './filters.ts';
 import { toJsonValue } from './pg-text.ts';
 import type { RelationCatalog, RelationInfo } from './relations.ts';
 import type { CommittedTransaction, RawRow, RowChange } from './replication.ts';
@@ -76,6 +78,8 @@ interface Candidate {
   /** Index into the RLS row list of the change's table, or -1 when no RLS check applies. */
   readonly rlsRow: number;
   readonly claimIndex: number;
+  /** Filter conditions PostgreSQL decides for this candidate (indexes into the batch's FilterCheckBatch). */
+  readonly checks: readonly number[];
 }
 
 interface PendingChange {
@@ -89,6 +93,8 @@ interface RlsRequest {
   readonly rows: Record<string, string>[];
   readonly claimSets: ClaimSet[];
   readonly claimIndexByKey: Map<string, number>;
+  /** Transactions that wrote `rows`: the check waits until they are visible. */
+  readonly xids: Set<number>;
   visible?: Set<number>[];
 }
 
@@ -160,26 +166,36 @@ export class ChangePipeline {
   private async process(batch: readonly CommittedTransaction[]): Promise<Array<[ChangeSubscriber, string]>> {
     const pending: PendingChange[] = [];
     const rls = new Map<number, RlsRequest>();
+    const checks = new FilterCheckBatch();
     for (const transaction of batch) {
       for (const change of transaction.changes) {
         const entries = this.deps.registry.forTable(change.relation.relationOid);
         if (!entries || entries.size === 0) continue;
         const info = await this.deps.relations.forMessage(change.relation);
-        const candidates = this.candidates(change, info, entries, rls);
+        const candidates = this.candidates(transaction.xid, change, info, entries, rls, checks);
         if (candidates.length > 0) pending.push({ change, info, commitTimestamp: transaction.commitTimestamp, candidates });
       }
     }
-    await Promise.all(
-      [...rls].map(async ([relid, request]) => {
-        request.visible = await visibleRows(this.deps.pool, relid, request.rows, request.claimSets);
+    let passing = new Set<number>();
+    await Promise.all([
+      ...[...rls].map(async ([relid, request]) => {
+        request.visible = await visibleRows(this.deps.pool, relid, request.rows, request.claimSets, [...request.xids]);
       }),
-    );
+      checks.size > 0 ? checks.run(this.deps.pool, this.deps.onError).then((result) => (passing = result)) : undefined,
+    ]);
     const deliveries: Array<[ChangeSubscriber, string]> = [];
-    for (const item of pending) this.render(item, rls.get(item.info.relid), deliveries);
+    for (const item of pending) this.render(item, rls.get(item.info.relid), passing, deliveries);
     return deliveries;
   }
 
-  private candidates(change: RowChange, info: RelationInfo, entries: ReadonlySet<Entry>, rls: Map<number, RlsRequest>): Candidate[] {
+  private candidates(
+    xid: number,
+    change: RowChange,
+    info: RelationInfo,
+    entries: ReadonlySet<Entry>,
+    rls: Map<number, RlsRequest>,
+    checks: FilterCheckBatch,
+  ): Candidate[] {
     const row = change.type === 'DELETE' ? change.oldRow : change.newRow;
     // RLS is not evaluated for DELETE: there is no row left to check (Realtime does the same).
     const needsRls = info.rlsEnabled && change.type !== 'DELETE' && info.primaryKey.length > 0;
@@ -188,13 +204,16 @@ export class ChangePipeline {
     for (const entry of entries) {
       const { subscription, subscriber } = entry;
       if (subscription.action !== '*' && subscription.action !== change.type) continue;
-      if (!row || !passesFilters(subscription.filters, row)) continue;
+      const deferred = row !== null && evaluateFilters(subscription.filters, row);
+      if (!deferred) continue;
+      const checkIndexes = deferred.map((check) => checks.add(check));
       if (!needsRls || subscriber.role.bypassRls || !subscription.primaryKeyReadable) {
-        out.push({ entry, rlsRow: -1, claimIndex: -1 });
+        out.push({ entry, rlsRow: -1, claimIndex: -1, checks: checkIndexes });
         continue;
       }
       let request = rls.get(info.relid);
-      if (!request) rls.set(info.relid, (request = { rows: [], claimSets: [], claimIndexByKey: new Map() }));
+      if (!request) rls.set(info.relid, (request = { rows: [], claimSets: [], claimIndexByKey: new Map(), xids: new Set() }));
+      request.xids.add(xid);
       if (rowIndex < 0) {
         rowIndex = request.rows.length;
         request.rows.push(primaryKeyOf(info, row));
@@ -205,16 +224,17 @@ export class ChangePipeline {
         request.claimSets.push(subscriber.claimSet);
         request.claimIndexByKey.set(subscriber.claimsKey, claimIndex);
       }
-      out.push({ entry, rlsRow: rowIndex, claimIndex });
+      out.push({ entry, rlsRow: rowIndex, claimIndex, checks: checkIndexes });
     }
     return out;
   }
 
-  private render(item: PendingChange, rls: RlsRequest | undefined, deliveries: Array<[ChangeSubscriber, string]>): void {
+  private render(item: PendingChange, rls: RlsRequest | undefined, passing: ReadonlySet<number>, deliveries: Array<[ChangeSubscriber, string]>): void {
     // subscriber → view key → binding ids, keeping the order in which subscribers were registered
     const groups = new Map<ChangeSubscriber, Map<string, { subscription: Subscription; ids: number[] }>>();
     for (const candidate of item.candidates) {
       if (candidate.rlsRow >= 0 && !rls?.visible?.[candidate.claimIndex]?.has(candidate.rlsRow)) continue;
+      if (!candidate.checks.every((index) => passing.has(index))) continue;
       const { subscriber, subscription } = candidate.entry;
       let views = groups.get(subscriber);
       if (!views) groups.set(subscriber, (views = new Map()));

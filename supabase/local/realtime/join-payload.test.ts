@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingId, inspectElixir, parseJoinPayload } from './join-payload.ts';
+import { bindingId, inspectElixir, joinPayloadProblem, MAX_JOIN_PAYLOAD_DEPTH, parseJoinPayload } from './join-payload.ts';
 
 describe('parseJoinPayload', () => {
   it('reads what realtime-js sends', () => {
@@ -47,5 +47,32 @@ describe('bindingId', () => {
 describe('inspectElixir', () => {
   it('prints maps with sorted keys and nil for null', () => {
     expect(inspectElixir({ filter: null, event: '*', n: 1, list: ['a'] })).toBe('%{"event" => "*", "filter" => nil, "list" => ["a"], "n" => 1}');
+  });
+});
+
+describe('joinPayloadProblem', () => {
+  const nest = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i += 1) value = { a: value };
+    return value;
+  };
+
+  it('accepts what realtime-js sends', () => {
+    expect(
+      joinPayloadProblem({
+        config: { broadcast: { ack: false, self: false }, presence: { key: '', enabled: false }, postgres_changes: [{ event: '*', schema: 'public', table: 't', filter: 'id=eq.1' }], private: false },
+        access_token: 'jwt',
+      }),
+    ).toBeUndefined();
+    expect(joinPayloadProblem(nest(MAX_JOIN_PAYLOAD_DEPTH))).toBeUndefined();
+  });
+
+  it('refuses nesting beyond the limit, at any depth, without recursing', () => {
+    expect(joinPayloadProblem(nest(MAX_JOIN_PAYLOAD_DEPTH + 1))).toMatch(/^InvalidJoinPayload: .*nests deeper/);
+    expect(joinPayloadProblem({ config: { postgres_changes: [nest(200_000)] } })).toMatch(/^InvalidJoinPayload: /);
+  });
+
+  it('refuses payloads with too many values', () => {
+    expect(joinPayloadProblem({ config: { postgres_changes: Array.from({ length: 20_000 }, () => ({})) } })).toMatch(/more than/);
   });
 });

@@ -113,3 +113,29 @@ export function inspectElixir(value: unknown): string {
   }
   return String(value);
 }
+
+/** Deepest nesting a join payload may have; what realtime-js sends is at most 4 levels deep. */
+export const MAX_JOIN_PAYLOAD_DEPTH = 32;
+/** Most values (objects, arrays and scalars) a join payload may hold. */
+export const MAX_JOIN_PAYLOAD_VALUES = 10_000;
+
+/**
+ * Why a join payload cannot be processed, or undefined when it can. Walks the
+ * payload iteratively (no recursion, so any depth is safe) and stops at the
+ * first limit it meets; everything downstream (binding ids, error messages,
+ * the echoed reply) may then recurse freely.
+ */
+export function joinPayloadProblem(payload: unknown): string | undefined {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: payload, depth: 1 }];
+  let seen = 0;
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    seen += 1;
+    if (seen > MAX_JOIN_PAYLOAD_VALUES) return `InvalidJoinPayload: the join payload holds more than ${MAX_JOIN_PAYLOAD_VALUES} values`;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > MAX_JOIN_PAYLOAD_DEPTH) return `InvalidJoinPayload: the join payload nests deeper than ${MAX_JOIN_PAYLOAD_DEPTH} levels`;
+    const children = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+    for (const child of children) stack.push({ value: child, depth: depth + 1 });
+  }
+  return undefined;
+}

@@ -22,6 +22,8 @@ export interface RowChange {
 }
 
 export interface CommittedTransaction {
+  /** The transaction id (32 bits, from pgoutput's Begin message). */
+  readonly xid: number;
   /** Commit time, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
   readonly commitTimestamp: string;
   readonly changes: readonly RowChange[];
@@ -52,6 +54,7 @@ export class ReplicationStream {
   private service: LogicalReplicationService | undefined;
   private stopping = false;
   private current: RowChange[] | undefined;
+  private currentXid = 0;
 
   constructor(options: ReplicationStreamOptions) {
     this.options = options;
@@ -121,6 +124,7 @@ export class ReplicationStream {
         return;
       case 'begin':
         this.current = [];
+        this.currentXid = message.xid;
         return;
       case 'insert':
         this.current?.push({ relation: message.relation, type: 'INSERT', newRow: message.new, oldRow: null });
@@ -136,7 +140,7 @@ export class ReplicationStream {
         this.current = undefined;
         if (changes && changes.length > 0) {
           const commitTimestamp = new Date(Number(BigInt(String(message.commitTime)) / 1000n)).toISOString();
-          this.options.onTransaction({ commitTimestamp, changes });
+          this.options.onTransaction({ xid: this.currentXid, commitTimestamp, changes });
         }
         return;
       }

@@ -8,11 +8,28 @@
  */
 import type pg from 'pg';
 
-const FUNCTION_SIGNATURE = 'realtime.beacon_visible_rows(oid,jsonb,jsonb)';
+const FUNCTION_SIGNATURE = 'realtime.beacon_visible_rows(oid,jsonb,jsonb,bigint[])';
+
+/** How long the check waits for a streamed transaction to become visible (1 ms steps). */
+export const VISIBILITY_WAIT_STEPS = 10_000;
 
 const FUNCTION_SQL = `
 create schema if not exists realtime;
-create or replace function realtime.beacon_visible_rows(entity oid, pk_rows jsonb, claim_sets jsonb)
+-- True when every (32-bit, as pgoutput sends them) transaction id is visible in the current
+-- snapshot. The epoch is taken from the snapshot's xmax: the id nearest to it is the one meant.
+create or replace function realtime.beacon_xids_visible(xids bigint[])
+returns boolean
+language sql stable
+as $fn$
+  with s as (select pg_current_snapshot() as snap),
+       m as (select snap, pg_snapshot_xmax(snap)::text::bigint as xmax from s),
+       f as (select snap, xmax, (((xmax >> 32) << 32) | x) as full_xid from m, unnest(xids) as x)
+  select coalesce(bool_and(pg_visible_in_snapshot(
+           (case when full_xid > xmax + 2147483648 and full_xid >= 4294967296 then full_xid - 4294967296 else full_xid end)::text::xid8,
+           snap)), true)
+    from f
+$fn$;
+create or replace function realtime.beacon_visible_rows(entity oid, pk_rows jsonb, claim_sets jsonb, xids bigint[])
 returns table (claim_index int, row_index int)
 language plpgsql volatile
 as $fn$
@@ -21,6 +38,15 @@ declare
   probe text;
   claim record;
 begin
+  -- Each evaluation below runs in a new snapshot (READ COMMITTED, volatile function).
+  for attempt in 1..${VISIBILITY_WAIT_STEPS} loop
+    exit when realtime.beacon_xids_visible(xids);
+    if attempt = ${VISIBILITY_WAIT_STEPS} then
+      raise warning 'beacon realtime: transactions % still not visible; checking RLS anyway', xids;
+    else
+      perform pg_sleep(0.001);
+    end if;
+  end loop;
   select string_agg(format('t.%I = (k.pk ->> %L)::%s', a.attname, a.attname, format_type(a.atttypid, a.atttypmod)), ' and ')
     into pk_condition
     from pg_index i
@@ -42,7 +68,7 @@ begin
   end loop;
 end
 $fn$;
-revoke all on function realtime.beacon_visible_rows(oid, jsonb, jsonb) from public;
+revoke all on function realtime.beacon_visible_rows(oid, jsonb, jsonb, bigint[]) from public;
 `;
 
 /** Creates the function if this database does not have it yet. */
@@ -67,20 +93,22 @@ export interface ClaimSet {
 
 /**
  * For each claim set, the indexes of the rows (by primary key, as text) it may
- * see right now. visible[c] holds row indexes for claimSets[c].
+ * see once the transactions `xids` (which wrote those rows) are visible.
+ * visible[c] holds row indexes for claimSets[c].
  */
 export async function visibleRows(
   pool: pg.Pool,
   relid: number,
   pkRows: readonly Readonly<Record<string, string>>[],
   claimSets: readonly ClaimSet[],
+  xids: readonly number[],
 ): Promise<Set<number>[]> {
   const visible = claimSets.map(() => new Set<number>());
   if (pkRows.length === 0 || claimSets.length === 0) return visible;
   const sets = claimSets.map((c) => ({ role: c.role, claims: c.claimsJson, sub: c.sub ?? '' }));
   const { rows } = await pool.query<{ claim_index: number; row_index: number }>(
-    'select claim_index, row_index from realtime.beacon_visible_rows($1, $2::jsonb, $3::jsonb)',
-    [relid, JSON.stringify(pkRows), JSON.stringify(sets)],
+    'select claim_index, row_index from realtime.beacon_visible_rows($1, $2::jsonb, $3::jsonb, $4::bigint[])',
+    [relid, JSON.stringify(pkRows), JSON.stringify(sets), [...new Set(xids)]],
   );
   for (const row of rows) visible[row.claim_index - 1]?.add(row.row_index - 1);
   return visible;

@@ -202,8 +202,8 @@ describe('subscription errors (the channel stays joined)', () => {
   });
 
   it('reports a filter with an unknown operator', async () => {
-    const { statuses, messages } = await systemMessages({ table: 'agent_tasks', filter: 'status=like.done' });
-    expect(messages.map((m) => m.message)).toEqual(['Error parsing `filter` params: ["like", "done"]']);
+    const { statuses, messages } = await systemMessages({ table: 'agent_tasks', filter: 'status=cs.{done}' });
+    expect(messages.map((m) => m.message)).toEqual(['Error parsing `filter` params: ["cs", "{done}"]']);
     expect(statuses).toEqual(['SUBSCRIBED']);
   });
 

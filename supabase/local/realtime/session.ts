@@ -9,8 +9,9 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { TokenRevocations } from '../auth/jwt.ts';
 import { Channel, type ChannelHost } from './channel.ts';
-import { bindingId, parseJoinPayload } from './join-payload.ts';
+import { bindingId, joinPayloadProblem, parseJoinPayload } from './join-payload.ts';
 import type { PresenceDiff, PresenceState } from './presence.ts';
+import { wouldOverflow } from './send-buffer.ts';
 import type { Subscription } from './subscriptions.ts';
 import { checkToken, joinErrorReason } from './token-check.ts';
 import type { TypeCatalog } from './type-catalog.ts';
@@ -109,6 +110,12 @@ export class Session implements ChannelHost {
 
   send(frame: string | Buffer): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (wouldOverflow(this.ws, frame)) {
+      // A consumer that does not keep up is dropped (see send-buffer.ts); the others are unaffected.
+      this.hub.log('warn', 'realtime: closing a socket whose send buffer is full (slow consumer)', { buffered: this.ws.bufferedAmount });
+      this.ws.terminate();
+      return;
+    }
     this.ws.send(frame, { binary: typeof frame !== 'string' });
   }
 
@@ -194,7 +201,17 @@ export class Session implements ChannelHost {
 
   private async handle(message: InboundMessage): Promise<void> {
     if (this.closed) return;
-    if (message.event === 'phx_join') return this.join(message);
+    if (message.event === 'phx_join') {
+      const problem = joinPayloadProblem(message.payload);
+      if (problem) return this.replyJoinError(message, problem);
+      return this.join(message).catch((error: unknown) => {
+        // A join must always be answered: whatever went wrong, the client gets an error reply.
+        const channel = this.channels.get(message.topic);
+        if (channel && channel.joinRef === (message.joinRef ?? message.ref ?? '')) this.forget(channel);
+        this.hub.log('error', 'realtime: join failed', { topic: message.topic, error: String(error) });
+        this.replyJoinError(message, 'UnknownErrorOnChannel: the join could not be processed');
+      });
+    }
     if (message.event === 'phx_leave') return this.leave(message);
     const channel = this.channels.get(message.topic);
     if (!channel) {

@@ -7,8 +7,15 @@
  * joined.
  */
 import type pg from 'pg';
-import { comparableKey } from './pg-text.ts';
-import { describeFilters, parseFilter, type CompiledFilter, type ParsedFilter } from './filters.ts';
+import {
+  describeFilters,
+  equalityKey,
+  IS_VALUES,
+  parseFilter,
+  type CompiledFilter,
+  type IsValue,
+  type ParsedFilter,
+} from './filters.ts';
 import { inspectElixir } from './join-payload.ts';
 import type { TypeCatalog } from './type-catalog.ts';
 
@@ -47,12 +54,15 @@ interface ColumnRow {
   name: string;
   type_oid: number;
   type_sql: string;
+  /** pg_type.typcategory: 'S' string types (text, varchar, char, name, citext…), 'B' boolean. */
+  type_category: string;
   readable: boolean;
   in_pk: boolean;
 }
 
 const COLUMNS_SQL = `
   select a.attname::text as name, a.atttypid::int as type_oid, format_type(a.atttypid, a.atttypmod) as type_sql,
+         (select t.typcategory::text from pg_type t where t.oid = a.atttypid) as type_category,
          has_column_privilege($2::name, a.attrelid, a.attnum, 'SELECT') as readable,
          exists (select 1 from pg_index i where i.indrelid = a.attrelid and i.indisprimary and a.attnum = any (i.indkey)) as in_pk
     from pg_attribute a
@@ -77,6 +87,7 @@ const CONDITION_NAMES: Record<string, string> = {
   '22001': 'string_data_right_truncation',
   '22023': 'invalid_parameter_value',
   '42704': 'undefined_object',
+  '2201B': 'invalid_regular_expression',
 };
 
 class SubscribeError extends Error {
@@ -188,9 +199,8 @@ async function subscribeTable(
     const column = byName.get(filter.column);
     if (!column || !column.readable) throw new SubscribeError('P0001', `invalid column for filter ${filter.column}`);
     if (filter.op === 'in' && filter.values.length > 100) throw new SubscribeError('P0001', 'too many values for `in` filter. Maximum 100');
-    const canonical = await canonicalValues(pool, filter.values, column.type_sql);
     const kind = columnTypes.get(column.type_oid)?.kind ?? { kind: 'text' as const };
-    filters.push({ column: filter.column, op: filter.op, kind, keys: canonical.map((v) => comparableKey(v, kind)) });
+    filters.push(await compileFilter(pool, filter, column, kind));
   }
   let selectedColumns: Set<string> | null = null;
   if (binding.select) {
@@ -209,6 +219,59 @@ async function subscribeTable(
     selectedColumns,
     primaryKeyReadable: pk.every((c) => c.readable),
   };
+}
+
+/** Validates one condition against its column, as Realtime's subscription trigger does. */
+async function compileFilter(pool: pg.Pool, filter: ParsedFilter, column: ColumnRow, kind: ColumnKind): Promise<CompiledFilter> {
+  const base = { column: filter.column, negate: filter.negate };
+  const value = filter.values[0] ?? '';
+  switch (filter.op) {
+    case 'is': {
+      const keyword = value.toLowerCase();
+      if (!isIsValue(keyword)) throw new SubscribeError('P0001', 'invalid value for is filter: must be null, true, false, or unknown');
+      if (keyword !== 'null' && column.type_category !== 'B') {
+        throw new SubscribeError('P0001', `is ${keyword} filter requires a boolean column, got ${column.type_sql}`);
+      }
+      return { ...base, op: 'is', kind, value: keyword };
+    }
+    case 'like':
+    case 'ilike':
+    case 'match':
+    case 'imatch':
+      if (column.type_category !== 'S') {
+        throw new SubscribeError('P0001', `operator ${filter.op} requires a text-compatible column type, got ${column.type_sql}`);
+      }
+      if (filter.op === 'match' || filter.op === 'imatch') await checkRegex(pool, value);
+      return { ...base, op: filter.op, typeSql: column.type_sql, target: value };
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+      return { ...base, op: filter.op, typeSql: column.type_sql, target: (await canonicalValues(pool, [value], column.type_sql))[0] ?? '' };
+    case 'eq':
+    case 'neq':
+    case 'in':
+    case 'isdistinct': {
+      const canonical = await canonicalValues(pool, filter.values, column.type_sql);
+      return { ...base, op: filter.op, kind, keys: canonical.map((v) => equalityKey(v, kind)) };
+    }
+  }
+}
+
+type ColumnKind = Extract<CompiledFilter, { op: 'is' }>['kind'];
+
+function isIsValue(value: string): value is IsValue {
+  return (IS_VALUES as readonly string[]).includes(value);
+}
+
+async function checkRegex(pool: pg.Pool, pattern: string): Promise<void> {
+  try {
+    await pool.query(`select '' ~ $1`, [pattern]);
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    if (e.code === '2201B') throw new SubscribeError('P0001', `invalid regular expression for match filter: ${e.message ?? ''}`);
+    throw error;
+  }
 }
 
 /** Casts each value to the column type and back to text, as PostgreSQL prints it. */

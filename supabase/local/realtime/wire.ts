@@ -86,12 +86,21 @@ export function decodeFrame(vsn: Vsn, data: Buffer, isBinary: boolean): DecodeRe
   }
   if (message.event === 'broadcast') {
     const broadcast = textBroadcastSchema.safeParse(message.payload);
-    if (broadcast.success) {
-      const body = Buffer.from(JSON.stringify(broadcast.data.payload ?? {}), 'utf8');
+    const body = broadcast.success ? jsonBytes(broadcast.data.payload ?? {}) : undefined;
+    if (broadcast.success && body) {
       return { ok: true, message: { ...message, userBroadcast: { event: broadcast.data.event, encoding: 1, body } } };
     }
   }
   return { ok: true, message };
+}
+
+/** JSON text of a decoded value; undefined when it cannot be re-encoded (nesting too deep for the stack). */
+function jsonBytes(value: unknown): Buffer | undefined {
+  try {
+    return Buffer.from(JSON.stringify(value), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Kind 3: [3, joinRefLen, refLen, topicLen, eventLen, metaLen, encoding, ...strings, payload]. */
