@@ -12,7 +12,7 @@ import { Channel, type ChannelHost } from './channel.ts';
 import { bindingId, parseJoinPayload } from './join-payload.ts';
 import type { PresenceDiff, PresenceState } from './presence.ts';
 import type { Subscription } from './subscriptions.ts';
-import { checkToken, joinErrorReason } from './token-check.ts';
+import { checkToken, joinErrorReason, type TokenKeys } from './token-check.ts';
 import type { TypeCatalog } from './type-catalog.ts';
 import {
   decodeFrame,
@@ -38,7 +38,7 @@ export interface SessionLimits {
 export interface SessionHub {
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
-  readonly jwtSecret: string;
+  readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
   readonly limits: SessionLimits;
   readonly log: StackLog;
@@ -100,7 +100,7 @@ export class Session implements ChannelHost {
   get types(): TypeCatalog {
     return this.hub.types;
   }
-  get jwtSecret(): string {
+  get jwtSecret(): TokenKeys {
     return this.hub.jwtSecret;
   }
   get revocations(): TokenRevocations {
