@@ -10,13 +10,26 @@
  *   --simulate / --no-simulate   activity simulator on or off
  *   --tasks-per-minute N         simulator pace (default 6)
  *   --token-ttl S       access-token lifetime in seconds (default 3600)
+ *   --profile NAME      defaults of a known setup; `supabase-cli`: what `supabase start` uses — port 54321, the
+ *                       CLI's demo JWT secret, anon / service_role keys and publishable / secret keys (other options win)
+ *   --jwt-secret S      HS256 JWT secret, at least 32 characters (default: kept in the data directory, or random)
+ *   --user-token-alg A  which key signs new user access tokens: HS256 (the JWT secret, default) or ES256 (the
+ *                       signing key published at /auth/v1/.well-known/jwks.json); both are accepted either way
+ *   --disable-signup    POST /auth/v1/signup answers 422 signup_disabled
+ *   --confirm-email     signed-up users are not confirmed at once (no mail is sent; confirm with the admin API)
+ *   --refresh-reuse-interval S   seconds a rotated refresh token may be reused (default 10, as GoTrue)
  *   --verbose           debug logs on stderr
+ *
+ * The --json line: {url, anonKey, serviceRoleKey, publishableKey, secretKey, jwksUrl, dbUrl, demoUsers}.
  */
 import { parseArgs } from 'node:util';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createStack, type Stack } from './stack.ts';
-import type { LogLevel } from './context.ts';
+import type { AuthSettings, LogLevel } from './context.ts';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from './profiles.ts';
+import { USER_TOKEN_ALGORITHMS, type UserTokenAlgorithm } from './auth/signing-keys.ts';
+import { MIN_JWT_SECRET_LENGTH } from './project-keys.ts';
 
 const USAGE = fileURLToPath(import.meta.url);
 const defaultDataDir = fileURLToPath(new URL('../../.stack-data', import.meta.url));
@@ -40,6 +53,12 @@ function parse() {
         'tasks-per-minute': { type: 'string' },
         'token-ttl': { type: 'string' },
         'data-dir': { type: 'string' },
+        profile: { type: 'string' },
+        'jwt-secret': { type: 'string' },
+        'user-token-alg': { type: 'string' },
+        'disable-signup': { type: 'boolean', default: false },
+        'confirm-email': { type: 'boolean', default: false },
+        'refresh-reuse-interval': { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
       strict: true,
@@ -56,8 +75,26 @@ function integer(name: string, value: string | undefined, fallback: number, min:
   return n;
 }
 
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) fail(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
 const args = parse();
-const port = integer('port', args.port, args.ephemeral ? 0 : 54321, 0, 65535);
+const profileName = oneOf<ProfileName>('profile', args.profile, PROFILE_NAMES);
+const profile = profileName === undefined ? undefined : PROFILES[profileName];
+const port = integer('port', args.port, profile?.port ?? (args.ephemeral ? 0 : 54321), 0, 65535);
+const jwtSecret = args['jwt-secret'];
+if (jwtSecret !== undefined && jwtSecret.length < MIN_JWT_SECRET_LENGTH) fail(`--jwt-secret must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+const userTokenAlgorithm = oneOf<UserTokenAlgorithm>('user-token-alg', args['user-token-alg'], USER_TOKEN_ALGORITHMS);
+const authSettings: Partial<AuthSettings> = {
+  ...(args['disable-signup'] ? { disableSignup: true } : {}),
+  ...(args['confirm-email'] ? { autoconfirm: false } : {}),
+  ...(args['refresh-reuse-interval'] !== undefined
+    ? { refreshTokenReuseIntervalSeconds: integer('refresh-reuse-interval', args['refresh-reuse-interval'], 10, 0, 24 * 3600) }
+    : {}),
+};
 const tokenTtl = integer('token-ttl', args['token-ttl'], 3600, 5, 7 * 24 * 3600);
 const tasksPerMinute = integer('tasks-per-minute', args['tasks-per-minute'], 6, 1, 6000);
 const simulate = args['no-simulate'] ? false : (args.simulate ?? !args.ephemeral);
@@ -84,6 +121,10 @@ try {
     ...(dataDir ? { dataDir } : {}),
     ...(args['db-url'] ? { externalDbUrl: args['db-url'] } : {}),
     accessTokenTtlSeconds: tokenTtl,
+    ...(profileName ? { profile: profileName } : {}),
+    ...(jwtSecret !== undefined ? { jwtSecret } : {}),
+    ...(userTokenAlgorithm ? { userTokenAlgorithm } : {}),
+    auth: authSettings,
     ...(simulate ? { simulator: { tasksPerMinute } } : {}),
     log,
   });
@@ -98,6 +139,9 @@ if (args.json) {
       url: stack.url,
       anonKey: stack.anonKey,
       serviceRoleKey: stack.serviceRoleKey,
+      publishableKey: stack.publishableKey,
+      secretKey: stack.secretKey,
+      jwksUrl: stack.jwksUrl,
       dbUrl: stack.dbUrl,
       demoUsers: stack.demoUsers.map(({ email, password, id }) => ({ email, password, id })),
     })}\n`,
@@ -113,6 +157,10 @@ if (args.json) {
       `  Realtime         ${stack.url.replace('http', 'ws')}/realtime/v1/websocket`,
       `  anon key         ${stack.anonKey}`,
       `  service_role key ${stack.serviceRoleKey}`,
+      `  Publishable key  ${stack.publishableKey}`,
+      `  Secret key       ${stack.secretKey}`,
+      `  JWKS             ${stack.jwksUrl}`,
+      `  Profile          ${profileName ?? 'beacon'}`,
       `  Database         ${stack.dbUrl}`,
       `  Simulator        ${simulate ? `on (${tasksPerMinute} tasks/min)` : 'off'}`,
       `  Data             ${dataDir ?? 'ephemeral (removed on exit)'}`,

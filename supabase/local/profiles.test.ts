@@ -21,7 +21,7 @@ const CLI = PROFILES['supabase-cli'].keys;
 describe('the stack with --profile supabase-cli', () => {
   let stack: Stack;
   const clients: SupabaseClient[] = [];
-  const make = (key: string, options: Parameters<typeof createClient>[2] = {}): SupabaseClient => {
+  const make = (key: string, options: { accessToken?: () => Promise<string> } = {}): SupabaseClient => {
     const created = createClient(stack.url, key, { ...options, auth: { persistSession: false, autoRefreshToken: false } });
     clients.push(created);
     return created;

@@ -97,8 +97,13 @@ export async function createStackContext(db: Database, options: StackContextOpti
 export async function createStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? silentLog;
   const profile = options.profile === undefined ? undefined : PROFILES[options.profile];
+  // A secret other than the profile's invalidates the profile's legacy JWT keys: they are minted anew with it.
+  const { anonKey, serviceRoleKey, ...profileKeys } = profile?.keys ?? {};
+  const keepProfileJwts = options.jwtSecret === undefined || options.jwtSecret === profileKeys.jwtSecret;
   const keys = await createProjectKeys({
-    ...profile?.keys,
+    ...profileKeys,
+    ...(keepProfileJwts && anonKey !== undefined ? { anonKey } : {}),
+    ...(keepProfileJwts && serviceRoleKey !== undefined ? { serviceRoleKey } : {}),
     ...(options.jwtSecret !== undefined ? { jwtSecret: options.jwtSecret } : {}),
     ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
     ...(options.userTokenAlgorithm !== undefined ? { userTokenAlgorithm: options.userTokenAlgorithm } : {}),
