@@ -42,28 +42,25 @@ const refreshGrantSchema = z.looseObject({ refresh_token: z.string().optional() 
 
 const INVALID_LOGIN = 'Invalid login credentials';
 
-async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+/**
+ * A JSON body checked against `schema`. Unparseable JSON is bad_json; a body of the wrong shape is
+ * bad_json too, except for admin params, which GoTrue reports as validation_failed.
+ */
+async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>, shapeError: 'bad_json' | 'admin_params' = 'bad_json'): Promise<T> {
   const body = await readJsonBody(req, AUTH_BODY_LIMIT_BYTES);
   if (!body.ok) {
     if (body.reason === 'too_large') throw new AuthHttpError(413, 'request_too_large', body.message);
     throw badRequest('bad_json', `Could not parse request body as JSON: ${body.message}`);
   }
   const parsed = schema.safeParse(body.value ?? {});
-  if (!parsed.success) throw badRequest('bad_json', `Could not parse request body as JSON: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problem = z.prettifyError(parsed.error);
+  throw shapeError === 'bad_json'
+    ? badRequest('bad_json', `Could not parse request body as JSON: ${problem}`)
+    : badRequest('validation_failed', `Could not decode admin user params: ${problem}`);
 }
 
-/** Admin bodies: GoTrue answers validation_failed for a body it cannot decode into its params. */
-async function readAdminBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  const body = await readJsonBody(req, AUTH_BODY_LIMIT_BYTES);
-  if (!body.ok) {
-    if (body.reason === 'too_large') throw new AuthHttpError(413, 'request_too_large', body.message);
-    throw badRequest('bad_json', `Could not parse request body as JSON: ${body.message}`);
-  }
-  const parsed = schema.safeParse(body.value ?? {});
-  if (!parsed.success) throw badRequest('validation_failed', `Could not decode admin user params: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
+const readAdminBody = <T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> => readBody(req, schema, 'admin_params');
 
 function issuerFor(req: IncomingMessage): string {
   return `http://${headerValue(req.headers.host) ?? '127.0.0.1'}/auth/v1`;

@@ -166,6 +166,14 @@ describe('signup and the admin users API', () => {
       expect(noBearer.status).toBe(401);
       expect(await noBearer.json()).toMatchObject({ error_code: 'no_authorization' });
 
+      const badBody = await fetch(`${server.url}/auth/v1/admin/users`, {
+        method: 'POST',
+        headers: { apikey: server.context.keys.serviceRoleKey, authorization: `Bearer ${server.context.keys.serviceRoleKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: freshEmail(), user_metadata: 'not an object' }),
+      });
+      expect(badBody.status).toBe(400);
+      expect(await badBody.json()).toMatchObject({ error_code: 'validation_failed' });
+
       // supabase-js checks the id itself; the server does too.
       const key = server.context.keys.serviceRoleKey;
       const badId = await fetch(`${server.url}/auth/v1/admin/users/not-a-uuid`, { headers: { apikey: key, authorization: `Bearer ${key}` } });
