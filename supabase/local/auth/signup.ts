@@ -4,7 +4,8 @@
  *   autoconfirm on   → the user is confirmed and signed in (a session answer);
  *   autoconfirm off  → the unconfirmed user is answered (no mail is sent locally);
  *   an existing confirmed user → 422 user_already_exists with autoconfirm, and
- *     otherwise an obfuscated user (GoTrue hides who is registered).
+ *     otherwise an obfuscated user (GoTrue hides who is registered);
+ *   an existing unconfirmed user → updated (password, metadata), then as a new one.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import type { StackContext } from '../context.ts';
 import { badRequest, unprocessable } from './auth-errors.ts';
 import { signIn, type SessionResponse } from './sessions.ts';
 import { checkPassword, metadataSchema, validateEmail } from './user-params.ts';
-import { findUserByEmail, insertUser, userJson } from './users.ts';
+import { findUserByEmail, insertUser, updateUser, userJson } from './users.ts';
 
 export const signupSchema = z.looseObject({
   email: z.string().optional(),
@@ -59,8 +60,14 @@ export async function signUp(ctx: SignupContext, issuer: string, params: SignupP
     if (ctx.auth.autoconfirm) throw unprocessable('user_already_exists', 'User already registered');
     return obfuscatedUser(email, now, metadata);
   }
-  // An unconfirmed existing user signing up again: GoTrue resends the confirmation; locally there is nothing to send.
-  if (existing !== undefined) return { ...userJson(existing), confirmation_sent_at: now.toISOString() };
+  if (existing !== undefined) {
+    // An unconfirmed user signing up again: GoTrue takes the new password and metadata, then confirms
+    // (autoconfirm) or resends the confirmation, of which there is nothing to send locally.
+    const updated = await updateUser(ctx.db.pool, existing.id, { password, userMetadata: metadata, confirmEmail: ctx.auth.autoconfirm }, now);
+    if (updated === undefined) throw unprocessable('user_already_exists', 'User already registered');
+    if (ctx.auth.autoconfirm) return signIn(ctx, issuer, updated.id);
+    return { ...userJson(updated), confirmation_sent_at: now.toISOString() };
+  }
 
   const user = await insertUser(ctx.db.pool, {
     email,

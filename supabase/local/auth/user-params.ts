@@ -5,13 +5,12 @@ import { badRequest, weakPassword } from './auth-errors.ts';
 const MAX_EMAIL_LENGTH = 255;
 const emailFormat = z.email();
 
-/** GoTrue's validateEmail: required, at most 255 characters, a plausible address; returned lower-cased and trimmed. */
+/** GoTrue's validateEmail: required, at most 255 characters, a plausible address; returned lower-cased. */
 export function validateEmail(email: string): string {
-  const trimmed = email.trim();
-  if (trimmed === '') throw badRequest('validation_failed', 'An email address is required');
-  if (trimmed.length > MAX_EMAIL_LENGTH) throw badRequest('validation_failed', 'An email address is too long');
-  if (!emailFormat.safeParse(trimmed).success) throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
-  return trimmed.toLowerCase();
+  if (email === '') throw badRequest('validation_failed', 'An email address is required');
+  if (email.length > MAX_EMAIL_LENGTH) throw badRequest('validation_failed', 'An email address is too long');
+  if (!emailFormat.safeParse(email).success) throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
+  return email.toLowerCase();
 }
 
 /** GoTrue's checkPasswordStrength with the default policy: a minimum length only. */

@@ -77,6 +77,12 @@ describe('signup and the admin users API', () => {
       expect(data.user!.email_confirmed_at).toBeUndefined();
       const signIn = await anon(confirming.url).auth.signInWithPassword({ email, password: 'long enough' });
       expect(signIn.error).toMatchObject({ status: 400, code: 'email_not_confirmed' });
+      // Signing up again once autoconfirm is on takes the new password, confirms and signs in.
+      const later = await anon().auth.signUp({ email, password: 'a newer password' });
+      expect(later.error).toBeNull();
+      expect(later.data.user!.id).toBe(data.user!.id);
+      expect(later.data.session).not.toBeNull();
+      expect((await anon().auth.signInWithPassword({ email, password: 'a newer password' })).error).toBeNull();
       // An address that is taken is not revealed: a user-shaped answer with another id.
       const again = await anon(confirming.url).auth.signUp({ email: 'agent.a@beacon.local', password: 'long enough' });
       expect(again.error).toBeNull();
