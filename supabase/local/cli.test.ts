@@ -6,6 +6,10 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createClient } from '@supabase/supabase-js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateEs256PrivateJwk } from './auth/signing-keys.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -55,11 +59,17 @@ describe('npm run stack -- --ephemeral --port 0 --json', () => {
     }
   }, 60_000);
 
-  it('takes --profile supabase-cli with --jwt-secret and --user-token-alg ES256', async () => {
+  it('takes --profile supabase-cli with --jwt-secret, --signing-key and --user-token-alg ES256', async () => {
     const secret = 'a-fixed-secret-for-this-test-0123456789abcdef';
-    const child = spawn(process.execPath, [cli, '--ephemeral', '--port', '0', '--json', '--profile', 'supabase-cli', '--jwt-secret', secret, '--user-token-alg', 'ES256'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const keyDir = await mkdtemp(join(tmpdir(), 'beacon-cli-key-'));
+    const signingKey = await generateEs256PrivateJwk();
+    const keyFile = join(keyDir, 'signing-key.json');
+    await writeFile(keyFile, JSON.stringify(signingKey));
+    const child = spawn(
+      process.execPath,
+      [cli, '--ephemeral', '--port', '0', '--json', '--profile', 'supabase-cli', '--jwt-secret', secret, '--signing-key', keyFile, '--user-token-alg', 'ES256'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -77,13 +87,15 @@ describe('npm run stack -- --ephemeral --port 0 --json', () => {
       const client = createClient(ready.url, ready.publishableKey, { auth: { persistSession: false, autoRefreshToken: false } });
       const { data, error } = await client.auth.signInWithPassword(ready.demoUsers[0]!);
       expect(error).toBeNull();
-      const { payload } = await jwtVerify(data.session!.access_token, createRemoteJWKSet(new URL(ready.jwksUrl)), { algorithms: ['ES256'] });
+      const { payload, protectedHeader } = await jwtVerify(data.session!.access_token, createRemoteJWKSet(new URL(ready.jwksUrl)), { algorithms: ['ES256'] });
       expect(payload.sub).toBe(ready.demoUsers[0]!.id);
+      expect(protectedHeader.kid).toBe(signingKey.kid);
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await rm(keyDir, { recursive: true, force: true });
     }
   }, 60_000);
 
@@ -92,6 +104,7 @@ describe('npm run stack -- --ephemeral --port 0 --json', () => {
     [['--profile', 'heroku'], /--profile must be one of supabase-cli/],
     [['--jwt-secret', 'short'], /--jwt-secret must be at least 32 characters/],
     [['--user-token-alg', 'RS512'], /--user-token-alg must be one of HS256, ES256/],
+    [['--signing-key', cli], /--signing-key: .* is not JSON/],
   ])('refuses a bad option (%s) with a message instead of a stack trace', async (args, message) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -13,6 +13,8 @@
  *   --profile NAME      defaults of a known setup; `supabase-cli`: what `supabase start` uses — port 54321, the
  *                       CLI's demo JWT secret, anon / service_role keys and publishable / secret keys (other options win)
  *   --jwt-secret S      HS256 JWT secret, at least 32 characters (default: kept in the data directory, or random)
+ *   --signing-key FILE  ES256 signing key: a JSON file with the private JWK (kty EC, crv P-256, x, y, d, kid)
+ *                       (default: generated once and kept in the data directory, or per run when ephemeral)
  *   --user-token-alg A  which key signs new user access tokens: HS256 (the JWT secret, default) or ES256 (the
  *                       signing key published at /auth/v1/.well-known/jwks.json); both are accepted either way
  *   --disable-signup    POST /auth/v1/signup answers 422 signup_disabled
@@ -23,12 +25,12 @@
  * The --json line: {url, anonKey, serviceRoleKey, publishableKey, secretKey, jwksUrl, dbUrl, demoUsers}.
  */
 import { parseArgs } from 'node:util';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createStack, type Stack } from './stack.ts';
 import type { AuthSettings, LogLevel } from './context.ts';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from './profiles.ts';
-import { USER_TOKEN_ALGORITHMS, type UserTokenAlgorithm } from './auth/signing-keys.ts';
+import { es256PrivateJwkSchema, USER_TOKEN_ALGORITHMS, type Es256PrivateJwk, type UserTokenAlgorithm } from './auth/signing-keys.ts';
 import { MIN_JWT_SECRET_LENGTH } from './project-keys.ts';
 
 const USAGE = fileURLToPath(import.meta.url);
@@ -56,6 +58,7 @@ function parse() {
         profile: { type: 'string' },
         'jwt-secret': { type: 'string' },
         'user-token-alg': { type: 'string' },
+        'signing-key': { type: 'string' },
         'disable-signup': { type: 'boolean', default: false },
         'confirm-email': { type: 'boolean', default: false },
         'refresh-reuse-interval': { type: 'string' },
@@ -87,6 +90,26 @@ const profile = profileName === undefined ? undefined : PROFILES[profileName];
 const port = integer('port', args.port, profile?.port ?? (args.ephemeral ? 0 : 54321), 0, 65535);
 const jwtSecret = args['jwt-secret'];
 if (jwtSecret !== undefined && jwtSecret.length < MIN_JWT_SECRET_LENGTH) fail(`--jwt-secret must be at least ${MIN_JWT_SECRET_LENGTH} characters`);
+async function signingKeyFrom(file: string | undefined): Promise<Es256PrivateJwk | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    fail(`--signing-key: cannot read ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    fail(`--signing-key: ${file} is not JSON`);
+  }
+  const parsed = es256PrivateJwkSchema.safeParse(json);
+  if (!parsed.success) fail(`--signing-key: ${file} is not an ES256 private JWK with a kid (kty EC, crv P-256, x, y, d, kid)`);
+  return parsed.data;
+}
+
+const signingKey = await signingKeyFrom(args['signing-key']);
 const userTokenAlgorithm = oneOf<UserTokenAlgorithm>('user-token-alg', args['user-token-alg'], USER_TOKEN_ALGORITHMS);
 const authSettings: Partial<AuthSettings> = {
   ...(args['disable-signup'] ? { disableSignup: true } : {}),
@@ -124,6 +147,7 @@ try {
     ...(profileName ? { profile: profileName } : {}),
     ...(jwtSecret !== undefined ? { jwtSecret } : {}),
     ...(userTokenAlgorithm ? { userTokenAlgorithm } : {}),
+    ...(signingKey ? { signingKey } : {}),
     auth: authSettings,
     ...(simulate ? { simulator: { tasksPerMinute } } : {}),
     log,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createProjectKeys } from './project-keys.ts';
 import { PROFILES } from './profiles.ts';
 import { signJwt, verifyJwt } from './auth/jwt.ts';
+import { generateEs256PrivateJwk } from './auth/signing-keys.ts';
 
 describe('createProjectKeys', () => {
   const dirs: string[] = [];
@@ -47,6 +48,14 @@ describe('createProjectKeys', () => {
     const anon = await verifyJwt(jwtSecret, keys.anonKey);
     expect(anon).toMatchObject({ ok: true, claims: { role: 'anon', iss: 'supabase' } });
     expect(await verifyJwt(jwtSecret, keys.serviceRoleKey)).toMatchObject({ ok: true, claims: { role: 'service_role' } });
+  });
+
+  it('takes a configured ES256 signing key', async () => {
+    const signingKey = await generateEs256PrivateJwk();
+    const keys = await createProjectKeys({ signingKey, dataDir: await tempDir() });
+    expect(keys.asymmetric.kid).toBe(signingKey.kid);
+    expect(keys.asymmetric.publicJwk).toMatchObject({ x: signingKey.x, y: signingKey.y, alg: 'ES256' });
+    expect(keys.asymmetric.publicJwk).not.toHaveProperty('d');
   });
 
   it('refuses a short secret, a corrupt key file, and fixed legacy keys that do not match the secret', async () => {
