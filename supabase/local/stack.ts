@@ -6,13 +6,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { startDatabase, type Database } from './db/database.ts';
 import { prepareDatabase } from './db/prepare.ts';
-import { signJwt, TokenRevocations } from './auth/jwt.ts';
+import { TokenRevocations } from './auth/jwt.ts';
+import type { Es256PrivateJwk, UserTokenAlgorithm } from './auth/signing-keys.ts';
+import { createProjectKeys, type KeyOptions } from './project-keys.ts';
+import { PROFILES, type ProfileName } from './profiles.ts';
 import { createAuthHandler } from './auth/routes.ts';
 import { createRestHandler } from './rest/routes.ts';
 import { createRealtimeServer, type RealtimeServer } from './realtime/server.ts';
@@ -20,11 +20,21 @@ import { createFaults, type Faults } from './faults/faults.ts';
 import { createAdminHandler } from './faults/admin-routes.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/simulator.ts';
 import { DEMO_USERS, type DemoUser } from './demo-users.ts';
-import type { StackContext, StackKeys, StackLog } from './context.ts';
+import { DEFAULT_AUTH_SETTINGS, type AuthSettings, type StackContext, type StackKeys, type StackLog } from './context.ts';
 
 export interface StackOptions {
-  /** HTTP port on 127.0.0.1; 0 = any free port. */
+  /** Defaults of a known setup (`supabase-cli`: port 54321, the CLI's demo JWT secret and keys); other options win over it. */
+  profile?: ProfileName;
+  /** HTTP port on 127.0.0.1; 0 = any free port (default 0, or the profile's). */
   port?: number;
+  /** HS256 JWT secret (>= 32 characters); default: persisted in dataDir, or random. */
+  jwtSecret?: string;
+  /** ES256 signing key (private JWK with `kid`); default: persisted in dataDir, or generated. */
+  signingKey?: Es256PrivateJwk;
+  /** Which key signs new user access tokens: HS256 (default) or ES256. Both are accepted everywhere either way. */
+  userTokenAlgorithm?: UserTokenAlgorithm;
+  /** GoTrue settings (signups, autoconfirm, password length, refresh-token reuse interval). */
+  auth?: Partial<AuthSettings>;
   /** Persistent data (database + keys) here; absent = ephemeral, removed on stop. */
   dataDir?: string;
   /** Use this PostgreSQL (>= 15, wal_level=logical) instead of an embedded one. */
@@ -42,7 +52,11 @@ export interface Stack {
   readonly url: string;
   readonly anonKey: string;
   readonly serviceRoleKey: string;
+  readonly publishableKey: string;
+  readonly secretKey: string;
   readonly jwtSecret: string;
+  /** `<url>/auth/v1/.well-known/jwks.json`: the public signing key(s). */
+  readonly jwksUrl: string;
   readonly dbUrl: string;
   readonly demoUsers: ReadonlyArray<DemoUser & { id: string }>;
   readonly context: StackContext;
@@ -52,49 +66,49 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const TEN_YEARS = 10 * 365 * 24 * 3600;
-const persistedKeysSchema = z.object({ jwtSecret: z.string().min(32) });
-
-async function loadOrCreateSecret(dataDir: string | undefined): Promise<string> {
-  if (!dataDir) return randomBytes(32).toString('hex');
-  const file = join(dataDir, 'stack-keys.json');
-  try {
-    return persistedKeysSchema.parse(JSON.parse(await readFile(file, 'utf8'))).jwtSecret;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a valid key file: ${String(error)}`);
-    const jwtSecret = randomBytes(32).toString('hex');
-    await mkdir(dataDir, { recursive: true });
-    await writeFile(file, JSON.stringify({ jwtSecret }, null, 2), { mode: 0o600 });
-    return jwtSecret;
-  }
-}
-
-/** Supabase's anon and service-role keys are long-lived JWTs signed with the project's secret. */
-async function issueKeys(jwtSecret: string): Promise<StackKeys> {
-  const iat = Math.floor(Date.now() / 1000);
-  const key = (role: string) => signJwt(jwtSecret, { iss: 'supabase', role, iat, exp: iat + TEN_YEARS });
-  return { jwtSecret, anonKey: await key('anon'), serviceRoleKey: await key('service_role') };
-}
-
 const silentLog: StackLog = () => {};
 
+export interface StackContextOptions {
+  /** Ready keys, or what to make them from. */
+  keys?: StackKeys | KeyOptions;
+  accessTokenTtlSeconds?: number;
+  auth?: Partial<AuthSettings>;
+  /** Clock in epoch milliseconds (default Date.now). */
+  now?: () => number;
+  log?: StackLog;
+}
+
+const isStackKeys = (keys: StackKeys | KeyOptions): keys is StackKeys => 'asymmetric' in keys;
+
 /** The context every part of the stack shares, for a prepared database (tests build their own servers on it too). */
-export async function createStackContext(
-  db: Database,
-  options: { jwtSecret?: string; accessTokenTtlSeconds?: number; log?: StackLog } = {},
-): Promise<StackContext> {
+export async function createStackContext(db: Database, options: StackContextOptions = {}): Promise<StackContext> {
+  const keys = options.keys ?? {};
   return {
     db,
-    keys: await issueKeys(options.jwtSecret ?? randomBytes(32).toString('hex')),
+    keys: isStackKeys(keys) ? keys : await createProjectKeys(keys),
     revocations: new TokenRevocations(),
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    auth: { ...DEFAULT_AUTH_SETTINGS, ...options.auth },
+    now: options.now ?? Date.now,
     log: options.log ?? silentLog,
   };
 }
 
 export async function createStack(options: StackOptions = {}): Promise<Stack> {
   const log = options.log ?? silentLog;
-  const jwtSecret = await loadOrCreateSecret(options.dataDir);
+  const profile = options.profile === undefined ? undefined : PROFILES[options.profile];
+  // A secret other than the profile's invalidates the profile's legacy JWT keys: they are minted anew with it.
+  const { anonKey, serviceRoleKey, ...profileKeys } = profile?.keys ?? {};
+  const keepProfileJwts = options.jwtSecret === undefined || options.jwtSecret === profileKeys.jwtSecret;
+  const keys = await createProjectKeys({
+    ...profileKeys,
+    ...(keepProfileJwts && anonKey !== undefined ? { anonKey } : {}),
+    ...(keepProfileJwts && serviceRoleKey !== undefined ? { serviceRoleKey } : {}),
+    ...(options.jwtSecret !== undefined ? { jwtSecret: options.jwtSecret } : {}),
+    ...(options.signingKey !== undefined ? { signingKey: options.signingKey } : {}),
+    ...(options.userTokenAlgorithm !== undefined ? { userTokenAlgorithm: options.userTokenAlgorithm } : {}),
+    dataDir: options.dataDir,
+  });
   const cleanup: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch((error) => log('warn', 'stop step failed', { error: String(error) }));
@@ -110,11 +124,11 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     await prepareDatabase(db, { seed: options.seed ?? true });
 
     const context = await createStackContext(db, {
-      jwtSecret,
+      keys,
       log,
+      auth: { ...profile?.auth, ...options.auth },
       ...(options.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.accessTokenTtlSeconds } : {}),
     });
-    const { keys } = context;
     const realtime = await createRealtimeServer(context);
     cleanup.push(() => realtime.close());
     const faults = createFaults({ realtime, db, revocations: context.revocations });
@@ -144,7 +158,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+      server.listen(options.port ?? profile?.port ?? 0, '127.0.0.1', () => resolve());
     });
     cleanup.push(
       () =>
@@ -175,7 +189,10 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       url,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
-      jwtSecret,
+      publishableKey: keys.publishableKey,
+      secretKey: keys.secretKey,
+      jwtSecret: keys.jwtSecret,
+      jwksUrl: `${url}/auth/v1/.well-known/jwks.json`,
       dbUrl: db.url,
       demoUsers,
       context,

@@ -15,11 +15,14 @@ const API_VERSION_2024_01_01 = '2024-01-01';
 export class AuthHttpError extends Error {
   readonly status: number;
   readonly errorCode: string;
+  /** Fields GoTrue adds to some errors (e.g. `weak_password: {reasons}`), in both shapes. */
+  readonly extra: Record<string, unknown>;
 
-  constructor(status: number, errorCode: string, message: string) {
+  constructor(status: number, errorCode: string, message: string, extra: Record<string, unknown> = {}) {
     super(message);
     this.status = status;
     this.errorCode = errorCode;
+    this.extra = extra;
   }
 }
 
@@ -48,12 +51,18 @@ export function sendAuthError(req: IncomingMessage, res: ServerResponse, error: 
     return;
   }
   if (wantsDatedErrors(req)) {
-    sendJson(res, error.status, { code: error.errorCode, message: error.message }, { [API_VERSION_HEADER]: API_VERSION_2024_01_01 });
+    sendJson(res, error.status, { code: error.errorCode, message: error.message, ...error.extra }, { [API_VERSION_HEADER]: API_VERSION_2024_01_01 });
     return;
   }
-  sendJson(res, error.status, { code: error.status, error_code: error.errorCode, msg: error.message });
+  sendJson(res, error.status, { code: error.status, error_code: error.errorCode, msg: error.message, ...error.extra });
 }
 
 export const badRequest = (code: string, message: string) => new AuthHttpError(400, code, message);
 export const forbidden = (code: string, message: string) => new AuthHttpError(403, code, message);
 export const unauthorized = (code: string, message: string) => new AuthHttpError(401, code, message);
+export const unprocessable = (code: string, message: string, extra?: Record<string, unknown>) => new AuthHttpError(422, code, message, extra);
+export const notFound = (code: string, message: string) => new AuthHttpError(404, code, message);
+
+/** GoTrue's answer for a password shorter than the minimum (WeakPasswordError). */
+export const weakPassword = (minLength: number) =>
+  unprocessable('weak_password', `Password should be at least ${minLength} characters.`, { weak_password: { reasons: ['length'] } });

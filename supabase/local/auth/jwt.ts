@@ -1,11 +1,14 @@
 /**
- * HS256 JWTs as Supabase issues them: access tokens for users, and the anon /
- * service-role API keys, all signed with the project's one JWT secret.
+ * JWTs as Supabase issues them: access tokens for users, and the legacy anon /
+ * service-role API keys. The legacy keys are HS256 with the project's JWT
+ * secret; user tokens are HS256 or ES256 (signing-keys.ts), and every verifier
+ * accepts both, as on a project that migrated to asymmetric signing keys.
  * Signing and verification are jose's; what is ours is the claim shape and the
  * "revoked before" rule the `expire-tokens` fault relies on.
  */
-import { SignJWT, jwtVerify, decodeJwt, errors } from 'jose';
+import { SignJWT, jwtVerify, decodeJwt, errors, type CryptoKey, type JWSHeaderParameters } from 'jose';
 import { z } from 'zod';
+import type { SigningKeys } from './signing-keys.ts';
 
 export const jwtClaimsSchema = z
   .object({
@@ -29,13 +32,48 @@ export type VerifyResult =
 
 const encoder = new TextEncoder();
 
-export async function signJwt(secret: string, claims: JwtClaims): Promise<string> {
+/** What a verifier needs: the HS256 secret and, when the project has one, the ES256 public key. */
+export interface VerificationKeys {
+  readonly jwtSecret: string;
+  readonly asymmetric?: { readonly kid: string; readonly publicKey: CryptoKey };
+}
+
+function unsignedJwt(claims: JwtClaims): { jwt: SignJWT; exp: number; iat: number | undefined } {
   const { exp, iat, ...rest } = claims;
-  return new SignJWT(rest)
+  return { jwt: new SignJWT(rest), exp, iat };
+}
+
+/** HS256 with the given secret (legacy API keys, and tests minting their own tokens). */
+export async function signJwt(secret: string, claims: JwtClaims): Promise<string> {
+  const { jwt, exp, iat } = unsignedJwt(claims);
+  return jwt
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt(iat ?? Math.floor(Date.now() / 1000))
     .setExpirationTime(exp)
     .sign(encoder.encode(secret));
+}
+
+/** A user access token, signed with the key the project chose for them (HS256 secret or ES256 key, with its `kid`). */
+export async function signUserJwt(keys: SigningKeys, claims: JwtClaims): Promise<string> {
+  if (keys.userTokenAlgorithm === 'HS256') return signJwt(keys.jwtSecret, claims);
+  const { jwt, exp, iat } = unsignedJwt(claims);
+  return jwt
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.asymmetric.kid })
+    .setIssuedAt(iat ?? Math.floor(Date.now() / 1000))
+    .setExpirationTime(exp)
+    .sign(keys.asymmetric.privateKey);
+}
+
+/** The key for a token's header: HS256 → the secret; ES256 → the project's public key (by `kid` when given). */
+function keyFor(keys: VerificationKeys): (header: JWSHeaderParameters) => Uint8Array | CryptoKey {
+  const secret = encoder.encode(keys.jwtSecret);
+  return (header) => {
+    if (header.alg === 'HS256') return secret;
+    if (header.alg === 'ES256' && keys.asymmetric !== undefined && (header.kid === undefined || header.kid === keys.asymmetric.kid)) {
+      return keys.asymmetric.publicKey;
+    }
+    throw new errors.JWKSNoMatchingKey();
+  };
 }
 
 /**
@@ -72,16 +110,18 @@ export class TokenRevocations {
   }
 }
 
+/** Verifies a JWT with the HS256 secret (a string) or with the project's keys (HS256 and ES256). */
 export async function verifyJwt(
-  secret: string,
+  keys: string | VerificationKeys,
   token: string,
   options: { revocations?: TokenRevocations; nowSeconds?: number } = {},
 ): Promise<VerifyResult> {
   const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const verification = typeof keys === 'string' ? { jwtSecret: keys } : keys;
   try {
     // exp is checked below (with revocations), so jose is told to tolerate it.
-    const { payload } = await jwtVerify(token, encoder.encode(secret), {
-      algorithms: ['HS256'],
+    const { payload } = await jwtVerify(token, keyFor(verification), {
+      algorithms: verification.asymmetric === undefined ? ['HS256'] : ['HS256', 'ES256'],
       currentDate: new Date(0),
     });
     const parsed = jwtClaimsSchema.safeParse(payload);

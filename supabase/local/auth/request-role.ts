@@ -1,12 +1,17 @@
 /**
  * Who a REST (or admin) request runs as, decided the way Supabase's gateway and
- * PostgREST decide it: the `apikey` header must be one of the project's keys;
- * the JWT is the `Authorization: Bearer` token, or the API key itself when there
- * is none; its `role` claim picks the database role.
+ * PostgREST decide it: the `apikey` header must be one of the project's keys —
+ * a JWT signed with the project's secret whose role is `anon` or `service_role`,
+ * or the publishable / secret key (the secret key never from a browser); the
+ * JWT is the `Authorization: Bearer` token, or the API key itself when there is
+ * none (an opaque key stands for its role's claims); its `role` claim picks the
+ * database role.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StackContext } from '../context.ts';
 import { verifyJwt, type JwtClaims } from './jwt.ts';
+import { isOpaqueKey, looksLikeBrowser, opaqueKeyRole } from './api-keys.ts';
+import { verifyToken } from './token-verifier.ts';
 
 export type RequestRole = 'anon' | 'authenticated' | 'service_role';
 
@@ -27,8 +32,20 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+const invalidApiKey: RoleError = {
+  status: 401,
+  body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' },
+};
+
+/** Whether a JWT presented as `apikey` is one: HS256 with the project's secret, unexpired, role anon or service_role. */
+async function isLegacyApiKey(ctx: RoleContext, apiKey: string): Promise<boolean> {
+  if (apiKey.split('.').length !== 3) return false;
+  const verified = await verifyJwt(ctx.keys.jwtSecret, apiKey);
+  return verified.ok && (verified.claims.role === 'anon' || verified.claims.role === 'service_role');
+}
+
 /** The gateway's API key check (answers in the gateway's own error shape). */
-export function checkApiKey(ctx: RoleContext, headers: IncomingHttpHeaders): { ok: true; apiKey: string } | { ok: false; error: RoleError } {
+export async function checkApiKey(ctx: RoleContext, headers: IncomingHttpHeaders): Promise<{ ok: true; apiKey: string } | { ok: false; error: RoleError }> {
   const apiKey = header(headers, 'apikey');
   if (apiKey === undefined || apiKey === '') {
     return {
@@ -39,15 +56,21 @@ export function checkApiKey(ctx: RoleContext, headers: IncomingHttpHeaders): { o
       },
     };
   }
-  if (apiKey !== ctx.keys.anonKey && apiKey !== ctx.keys.serviceRoleKey) {
-    return {
-      ok: false,
-      error: {
-        status: 401,
-        body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' },
-      },
-    };
+  if (isOpaqueKey(apiKey)) {
+    const role = opaqueKeyRole(ctx.keys, apiKey);
+    if (role === undefined) return { ok: false, error: invalidApiKey };
+    if (role === 'service_role' && looksLikeBrowser(header(headers, 'user-agent'))) {
+      return {
+        ok: false,
+        error: {
+          status: 401,
+          body: { message: 'Forbidden use of secret API key in browser', hint: 'Secret API keys can only be used in a protected environment and should never be used in a browser.' },
+        },
+      };
+    }
+    return { ok: true, apiKey };
   }
+  if (!(await isLegacyApiKey(ctx, apiKey))) return { ok: false, error: invalidApiKey };
   return { ok: true, apiKey };
 }
 
@@ -67,13 +90,13 @@ function jwtError(message: string, code: 'PGRST301' | 'PGRST303'): RoleError {
 }
 
 export async function resolveRequestRole(ctx: RoleContext, headers: IncomingHttpHeaders): Promise<ResolvedRole> {
-  const key = checkApiKey(ctx, headers);
+  const key = await checkApiKey(ctx, headers);
   if (!key.ok) return { error: key.error };
   const token = bearerToken(headers) ?? key.apiKey;
 
   const parts = token.split('.').length;
-  if (parts !== 3) return { error: jwtError(`Expected 3 parts in JWT; got ${parts}`, 'PGRST301') };
-  const verified = await verifyJwt(ctx.keys.jwtSecret, token, { revocations: ctx.revocations });
+  if (parts !== 3 && opaqueKeyRole(ctx.keys, token) === undefined) return { error: jwtError(`Expected 3 parts in JWT; got ${parts}`, 'PGRST301') };
+  const verified = await verifyToken(ctx.keys, token, { revocations: ctx.revocations });
   if (!verified.ok) {
     return { error: verified.reason === 'expired' ? jwtError('JWT expired', 'PGRST303') : jwtError('JWT cryptographic operation failed', 'PGRST301') };
   }

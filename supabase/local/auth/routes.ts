@@ -1,7 +1,8 @@
 /**
- * `/auth/v1`: the GoTrue endpoints supabase-js uses — password and
- * refresh-token grants, the current user, logout — plus /settings and /health.
- * Like on Supabase, the gateway first requires a valid `apikey`.
+ * `/auth/v1`: the GoTrue endpoints supabase-js uses — signup, password and
+ * refresh-token grants, the current user, logout, the admin users API — plus
+ * /settings, /health and the public /.well-known/jwks.json. Like on Supabase,
+ * the gateway first requires a valid `apikey` (except for the JWKS).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -11,10 +12,22 @@ import { readJsonBody } from '../http/json-body.ts';
 import { sendEmpty, sendJson } from '../http/responses.ts';
 import { headerValue, requestTarget } from '../http/request-url.ts';
 import { AuthHttpError, AuthOAuthError, badRequest, sendAuthError } from './auth-errors.ts';
-import { authenticate } from './authenticate.ts';
+import { authenticate, requireAdmin } from './authenticate.ts';
 import { checkApiKey } from './request-role.ts';
 import { logout, refresh, signIn, type LogoutScope } from './sessions.ts';
 import { userJson } from './users.ts';
+import { jwks } from './signing-keys.ts';
+import { signUp, signupSchema } from './signup.ts';
+import {
+  adminDeleteSchema,
+  adminUserId,
+  adminUserSchema,
+  createUserRoute,
+  deleteUserRoute,
+  getUserRoute,
+  listUsersRoute,
+  updateUserRoute,
+} from './admin-users.ts';
 
 export type AuthHandler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 
@@ -29,16 +42,25 @@ const refreshGrantSchema = z.looseObject({ refresh_token: z.string().optional() 
 
 const INVALID_LOGIN = 'Invalid login credentials';
 
-async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+/**
+ * A JSON body checked against `schema`. Unparseable JSON is bad_json; a body of the wrong shape is
+ * bad_json too, except for admin params, which GoTrue reports as validation_failed.
+ */
+async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>, shapeError: 'bad_json' | 'admin_params' = 'bad_json'): Promise<T> {
   const body = await readJsonBody(req, AUTH_BODY_LIMIT_BYTES);
   if (!body.ok) {
     if (body.reason === 'too_large') throw new AuthHttpError(413, 'request_too_large', body.message);
     throw badRequest('bad_json', `Could not parse request body as JSON: ${body.message}`);
   }
   const parsed = schema.safeParse(body.value ?? {});
-  if (!parsed.success) throw badRequest('bad_json', `Could not parse request body as JSON: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problem = z.prettifyError(parsed.error);
+  throw shapeError === 'bad_json'
+    ? badRequest('bad_json', `Could not parse request body as JSON: ${problem}`)
+    : badRequest('validation_failed', `Could not decode admin user params: ${problem}`);
 }
+
+const readAdminBody = <T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> => readBody(req, schema, 'admin_params');
 
 function issuerFor(req: IncomingMessage): string {
   return `http://${headerValue(req.headers.host) ?? '127.0.0.1'}/auth/v1`;
@@ -79,10 +101,29 @@ export function createAuthHandler(ctx: StackContext): AuthHandler {
     sendJson(res, 200, await refresh(ctx, issuerFor(req), body.refresh_token ?? ''));
   }
 
+  async function adminRoute(req: IncomingMessage, res: ServerResponse, route: string, query: URLSearchParams): Promise<void> {
+    const method = req.method ?? 'GET';
+    await requireAdmin(ctx, req);
+    if (route === '/admin/users') {
+      if (method === 'GET') return listUsersRoute(ctx, res, query, `${issuerFor(req)}/admin/users`);
+      if (method === 'POST') return createUserRoute(ctx, res, await readAdminBody(req, adminUserSchema));
+      throw new AuthHttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${route}`);
+    }
+    const id = adminUserId(route.slice('/admin/users/'.length));
+    if (method === 'GET') return getUserRoute(ctx, res, id);
+    if (method === 'PUT') return updateUserRoute(ctx, res, id, await readAdminBody(req, adminUserSchema));
+    if (method === 'DELETE') return deleteUserRoute(ctx, res, id, await readAdminBody(req, adminDeleteSchema));
+    throw new AuthHttpError(405, 'method_not_allowed', `Method ${method} is not allowed on /admin/users/{user_id}`);
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const method = req.method ?? 'GET';
     const target = requestTarget(req, path);
     const route = target.path.replace(/\/+$/, '') || '/';
+    if (route === '/signup' && method === 'POST') {
+      return sendJson(res, 200, await signUp(ctx, issuerFor(req), await readBody(req, signupSchema)));
+    }
+    if (route === '/admin/users' || /^\/admin\/users\/[^/]+$/.test(route)) return adminRoute(req, res, route, target.query);
     if (route === '/token' && method === 'POST') {
       const grantType = target.query.get('grant_type');
       if (grantType === 'password') return passwordGrant(req, res);
@@ -104,8 +145,8 @@ export function createAuthHandler(ctx: StackContext): AuthHandler {
     if (route === '/settings' && method === 'GET') {
       return sendJson(res, 200, {
         external: { anonymous_users: false, email: true, phone: false },
-        disable_signup: true,
-        mailer_autoconfirm: false,
+        disable_signup: ctx.auth.disableSignup,
+        mailer_autoconfirm: ctx.auth.autoconfirm,
         phone_autoconfirm: false,
         sms_provider: '',
         saml_enabled: false,
@@ -114,7 +155,7 @@ export function createAuthHandler(ctx: StackContext): AuthHandler {
     if (route === '/health' && method === 'GET') {
       return sendJson(res, 200, { version: 'beacon-local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' });
     }
-    if (['/token', '/user', '/logout', '/settings', '/health'].includes(route)) {
+    if (['/token', '/user', '/logout', '/settings', '/health', '/signup'].includes(route)) {
       throw new AuthHttpError(405, 'method_not_allowed', `Method ${method} is not allowed on ${route}`);
     }
     throw new AuthHttpError(404, 'not_found', `The Beacon local stack does not implement ${method} /auth/v1${route}`);
@@ -122,7 +163,13 @@ export function createAuthHandler(ctx: StackContext): AuthHandler {
 
   return async (req, res, path) => {
     if (answerPreflight(req, res)) return;
-    const key = checkApiKey(ctx, req.headers);
+    // Public, as on Supabase: verifiers (jose's createRemoteJWKSet, PostgREST, …) fetch it without a key.
+    if (/^\/\.well-known\/jwks\.json\/?$/.test(requestTarget(req, path).path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      req.resume();
+      sendJson(res, 200, jwks(ctx.keys), { 'Cache-Control': 'public, max-age=600' });
+      return;
+    }
+    const key = await checkApiKey(ctx, req.headers);
     if (!key.ok) {
       req.resume();
       sendJson(res, key.error.status, key.error.body);

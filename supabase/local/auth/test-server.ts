@@ -10,7 +10,7 @@ import { prepareDatabase } from '../db/prepare.ts';
 import type { StackContext } from '../context.ts';
 import { createRestHandler } from '../rest/routes.ts';
 import { createAuthHandler } from './routes.ts';
-import { createStackContext } from '../stack.ts';
+import { createStackContext, type StackContextOptions } from '../stack.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
 
@@ -19,6 +19,8 @@ export interface TestServer {
   readonly context: StackContext;
   /** Another server on the same database and keys, whose access tokens live `ttlSeconds`. */
   withTokenTtl(ttlSeconds: number): Promise<{ url: string; close(): Promise<void> }>;
+  /** Another server on the same database, with parts of the context replaced (auth settings, clock, keys). */
+  withContext(overrides: Partial<StackContext>): Promise<{ url: string; context: StackContext; close(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -49,11 +51,11 @@ async function listen(context: StackContext): Promise<{ url: string; close(): Pr
   };
 }
 
-export async function startTestServer(options: { accessTokenTtlSeconds?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: Omit<StackContextOptions, 'log'> = {}): Promise<TestServer> {
   const db: Database = await startDatabase();
   try {
     await prepareDatabase(db, { seed: true });
-    const context = await createStackContext(db, { accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 });
+    const context = await createStackContext(db, { ...options, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 });
     const main = await listen(context);
     const extra: Array<{ close(): Promise<void> }> = [];
     return {
@@ -63,6 +65,12 @@ export async function startTestServer(options: { accessTokenTtlSeconds?: number 
         const server = await listen({ ...context, accessTokenTtlSeconds: ttlSeconds });
         extra.push(server);
         return server;
+      },
+      async withContext(overrides) {
+        const derived: StackContext = { ...context, ...overrides };
+        const server = await listen(derived);
+        extra.push(server);
+        return { ...server, context: derived };
       },
       async stop() {
         for (const server of [...extra, main]) await server.close();

@@ -11,7 +11,7 @@ import type { ChangeSubscriber } from './change-pipeline.ts';
 import type { JoinConfig } from './join-payload.ts';
 import type { ClaimSet } from './rls.ts';
 import { resolveBindings, type Binding, type SubscriberRole, type Subscription } from './subscriptions.ts';
-import { channelErrorMessage, checkToken, type TokenCheck } from './token-check.ts';
+import { channelErrorMessage, checkToken, type TokenCheck, type TokenKeys } from './token-check.ts';
 import type { Vsn } from './wire.ts';
 import type { TypeCatalog } from './type-catalog.ts';
 
@@ -20,7 +20,7 @@ export interface ChannelHost {
   readonly vsn: Vsn;
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
-  readonly jwtSecret: string;
+  readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
   /** Sends a frame on the channel's socket (if still open). */
   send(frame: string | Buffer): void;

@@ -20,7 +20,7 @@ import { ReplicationStream } from './replication.ts';
 import { installRlsFunction } from './rls.ts';
 import { Session, type SessionHub, type SessionLimits } from './session.ts';
 import { PUBLICATION, type Subscription } from './subscriptions.ts';
-import { checkToken, connectErrorMessage } from './token-check.ts';
+import { checkToken, connectErrorMessage, type TokenKeys } from './token-check.ts';
 import { TypeCatalog } from './type-catalog.ts';
 import { parseVsn } from './wire.ts';
 
@@ -68,7 +68,7 @@ const sleep = (ms: number) =>
 class LocalRealtimeServer implements RealtimeServer, SessionHub {
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
-  readonly jwtSecret: string;
+  readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
   readonly limits: SessionLimits;
   private readonly ctx: StackContext;
@@ -95,7 +95,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     this.ctx = ctx;
     this.pool = ctx.db.pool;
     this.types = new TypeCatalog(ctx.db.pool);
-    this.jwtSecret = ctx.keys.jwtSecret;
+    this.jwtSecret = ctx.keys;
     this.revocations = ctx.revocations;
     this.connectErrorBackoffMs = options.connectErrorBackoffMs ?? 2000;
     this.limits = {

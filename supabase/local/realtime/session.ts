@@ -13,7 +13,7 @@ import { bindingId, joinPayloadProblem, parseJoinPayload } from './join-payload.
 import type { PresenceDiff, PresenceState } from './presence.ts';
 import { wouldOverflow } from './send-buffer.ts';
 import type { Subscription } from './subscriptions.ts';
-import { checkToken, joinErrorReason } from './token-check.ts';
+import { checkToken, joinErrorReason, type TokenKeys } from './token-check.ts';
 import type { TypeCatalog } from './type-catalog.ts';
 import {
   decodeFrame,
@@ -39,7 +39,7 @@ export interface SessionLimits {
 export interface SessionHub {
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
-  readonly jwtSecret: string;
+  readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
   readonly limits: SessionLimits;
   readonly log: StackLog;
@@ -101,7 +101,7 @@ export class Session implements ChannelHost {
   get types(): TypeCatalog {
     return this.hub.types;
   }
-  get jwtSecret(): string {
+  get jwtSecret(): TokenKeys {
     return this.hub.jwtSecret;
   }
   get revocations(): TokenRevocations {

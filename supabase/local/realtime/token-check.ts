@@ -3,7 +3,11 @@
  * strings, which differ by where the failure happens: the HTTP upgrade, a
  * channel join (code-prefixed reason), or a live channel (system message).
  */
-import { peekClaims, verifyJwt, type JwtClaims, type TokenRevocations } from '../auth/jwt.ts';
+import { peekClaims, type JwtClaims, type TokenRevocations } from '../auth/jwt.ts';
+import { opaqueKeyClaims, opaqueKeyRole } from '../auth/api-keys.ts';
+import { verifyToken, type TokenKeys } from '../auth/token-verifier.ts';
+
+export type { TokenKeys };
 
 export type TokenFailure =
   | { kind: 'expired'; secondsAgo: number }
@@ -13,18 +17,24 @@ export type TokenFailure =
 
 export type TokenCheck = { ok: true; claims: JwtClaims; expiresAt: number } | { ok: false; failure: TokenFailure };
 
+/** `keys`: the project's token keys (HS256 secret, ES256 key, opaque API keys), so every form Supabase accepts works. */
 export async function checkToken(
-  secret: string,
+  keys: TokenKeys,
   revocations: TokenRevocations,
   token: string,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<TokenCheck> {
+  const opaqueRole = opaqueKeyRole(keys, token);
+  if (opaqueRole !== undefined) {
+    const claims = opaqueKeyClaims(opaqueRole, nowSeconds);
+    return { ok: true, claims, expiresAt: claims.exp };
+  }
   const peeked = peekClaims(token);
   if (!peeked) return { ok: false, failure: { kind: 'malformed' } };
   if (typeof peeked.role !== 'string' || typeof peeked.exp !== 'number') {
     return { ok: false, failure: { kind: 'missing_claims' } };
   }
-  const result = await verifyJwt(secret, token, { revocations, nowSeconds });
+  const result = await verifyToken(keys, token, { revocations, nowSeconds });
   if (result.ok) return { ok: true, claims: result.claims, expiresAt: revocations.effectiveExpiry(result.claims) };
   if (result.reason === 'expired') return { ok: false, failure: { kind: 'expired', secondsAgo: result.expiredSecondsAgo } };
   return { ok: false, failure: { kind: result.message === 'invalid JWT claims' ? 'missing_claims' : 'signature' } };
