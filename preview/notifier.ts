@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NotificationRequest, Notifier } from '../main/core/ports.ts';
+import { Emitter } from '../main/core/events/emitter.ts';
 
 export interface PreviewNotification {
   /** The bridge's id for it (a click names it). */
@@ -20,7 +21,7 @@ export type NotificationListener = (notification: PreviewNotification) => void;
 export class PreviewNotifier implements Notifier {
   /** Everything shown since start, oldest first. */
   readonly shown: PreviewNotification[] = [];
-  private readonly listeners = new Set<NotificationListener>();
+  private readonly events = new Emitter<{ notification: Parameters<NotificationListener> }>();
   private readonly limit: number;
 
   constructor(options: { limit?: number } = {}) {
@@ -32,7 +33,7 @@ export class PreviewNotifier implements Notifier {
     this.shown.push(notification);
     // A long demo must not grow without bound.
     if (this.shown.length > this.limit) this.shown.splice(0, this.shown.length - this.limit);
-    for (const listener of this.listeners) listener(notification);
+    this.events.emit('notification', notification);
   }
 
   find(id: string): PreviewNotification | undefined {
@@ -40,7 +41,6 @@ export class PreviewNotifier implements Notifier {
   }
 
   onShow(listener: NotificationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('notification', listener);
   }
 }

@@ -25,6 +25,7 @@ import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOption
 import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
 import type { RowChange } from './payloads/change.ts';
 import type { Snapshot } from './payloads/snapshot.ts';
+import { Emitter } from './events/emitter.ts';
 
 const SETTINGS_KEY = 'notification-settings';
 
@@ -64,7 +65,9 @@ export class BeaconCore {
   /** True until this run's first snapshot has been handled. */
   private firstSnapshot = true;
   private healthState: { health: Health; info: HealthInfo | null } = { health: 'signed-out', info: null };
-  private readonly healthListeners = new Set<(health: Health, info: HealthInfo) => void>();
+  private readonly events = new Emitter<{ health: [health: Health, info: HealthInfo] }>((_event, error) =>
+    this.logger.error('health listener failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
   private stopped = false;
 
   private constructor(options: BeaconCoreOptions, ledger: NotificationLedger, settings: NotificationSettings) {
@@ -161,8 +164,7 @@ export class BeaconCore {
   }
 
   onHealth(listener: (health: Health, info: HealthInfo) => void): () => void {
-    this.healthListeners.add(listener);
-    return () => this.healthListeners.delete(listener);
+    return this.events.on('health', listener);
   }
 
   notificationSettings(): NotificationSettings {
@@ -224,7 +226,7 @@ export class BeaconCore {
   private handleHealth(health: Health, info: HealthInfo): void {
     this.healthState = { health, info };
     this.model.dispatch({ type: 'health-changed', health });
-    for (const listener of this.healthListeners) listener(health, info);
+    this.events.emit('health', health, info);
   }
 
   private onSignedOut(): void {

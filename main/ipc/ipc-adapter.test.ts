@@ -71,11 +71,12 @@ describe('the IPC adapter', () => {
     expect(ctx.logger.at('warn').length).toBe(Object.keys(INVOKE_CHANNELS).length);
   });
 
-  it('an invalid payload is refused with the service’s message', async () => {
+  it('an invalid payload gets the service’s answer: a typed refusal, or a rejection for calls without a result', async () => {
     const ctx = setup();
     dispose = ctx.dispose;
-    await expect(ctx.call(INVOKE_CHANNELS.openInCrm, ctx.fromWindow(), { contactId: '../../etc/passwd' })).rejects.toThrow(/openInCrm: invalid request/);
-    await expect(ctx.call(INVOKE_CHANNELS.signIn, ctx.fromWindow(), { email: 'x', password: 'y', extra: 1 })).rejects.toThrow(/signIn: invalid request/);
+    await expect(ctx.call(INVOKE_CHANNELS.openInCrm, ctx.fromWindow(), { contactId: '../../etc/passwd' })).resolves.toMatchObject({ ok: false, field: 'contactId' });
+    await expect(ctx.call(INVOKE_CHANNELS.signIn, ctx.fromWindow(), { email: 'x', password: 'y', extra: 1 })).resolves.toMatchObject({ ok: false });
+    await expect(ctx.call(INVOKE_CHANNELS.contactViewed, ctx.fromWindow(), { contactId: '../../etc/passwd' })).rejects.toThrow(/invalid request/);
   });
 
   it('sends the service’s events to the tray window on the contract’s channels', () => {

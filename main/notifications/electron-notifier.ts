@@ -16,6 +16,7 @@ import { Notification } from 'electron';
 import type { NotificationConstructorOptions } from 'electron';
 import { silentLogger, systemClock, type Clock, type Logger, type NotificationRequest, type Notifier, type RecentNotification } from '../core/ports.ts';
 import { planNotification, type NotificationActionKind } from './notification-options.ts';
+import { Emitter } from '../core/events/emitter.ts';
 
 /** The parts of an Electron Notification used here. */
 export interface NotificationLike {
@@ -70,7 +71,7 @@ export class ElectronNotifier implements Notifier {
   private readonly clock: Pick<Clock, 'now'>;
   private readonly live = new Map<string, LiveEntry>();
   private recentList: Array<RecentNotification & { readonly tag: string }> = [];
-  private readonly recentListeners = new Set<() => void>();
+  private readonly events = new Emitter<{ recent: [] }>();
   private nextId = 1;
 
   constructor(options: ElectronNotifierOptions) {
@@ -153,8 +154,7 @@ export class ElectronNotifier implements Notifier {
   }
 
   onRecentChange(listener: () => void): () => void {
-    this.recentListeners.add(listener);
-    return () => this.recentListeners.delete(listener);
+    return this.events.on('recent', listener);
   }
 
   /** The live notification for a tag (tests and the e2e hooks use it to click one). */
@@ -198,6 +198,6 @@ export class ElectronNotifier implements Notifier {
     const limit = this.options.recentLimit ?? DEFAULT_RECENT_LIMIT;
     // One entry per tag, like the live notifications: the newest replaces the older one.
     this.recentList = [item, ...this.recentList.filter((entry) => entry.tag !== item.tag)].slice(0, limit);
-    for (const listener of this.recentListeners) listener();
+    this.events.emit('recent');
   }
 }

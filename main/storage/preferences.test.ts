@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../core/config/config.ts';
 import type { Logger } from '../core/ports.ts';
 import { ipcMain } from '../../test/electron-stub.ts';
-import { DEFAULT_PREFERENCES, ELECTRON_STORE_CHANNEL, PREFERENCES_VERSION, PreferencesError, PreferencesStore, preferencesConfigLayer, type Preferences } from './preferences.ts';
+import { DEFAULT_PREFERENCES, ELECTRON_STORE_CHANNEL, PreferencesError, PreferencesStore, preferencesConfigLayer, type Preferences } from './preferences.ts';
 
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5, 678);
 const ANON = 'sb_publishable_abcdefghijklmnop';
@@ -28,7 +28,9 @@ afterEach(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-const open = () => PreferencesStore.open({ cwd, logger, clock: { now: () => NOW } });
+// The app's own version, as the packaged app reports it (migrations run up to it).
+const APP_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const open = () => PreferencesStore.open({ cwd, logger, clock: { now: () => NOW }, projectVersion: APP_VERSION });
 const file = () => join(cwd, 'preferences.json');
 const onDisk = () => JSON.parse(readFileSync(file(), 'utf8')) as Record<string, unknown>;
 const BACKUP = 'preferences.corrupt-2025-01-02T03-04-05-678Z.json';
@@ -47,18 +49,18 @@ describe('PreferencesStore', () => {
 
   it('keeps changes across restarts, in an owner-only file', () => {
     const store = open();
-    const result = store.update({ theme: 'dark', launchAtLogin: true, windowState: { x: 10, y: 20, width: 380, height: 560 } });
-    const expected: Preferences = { theme: 'dark', launchAtLogin: true, userConfig: {}, windowState: { x: 10, y: 20, width: 380, height: 560 } };
+    const result = store.update({ theme: 'dark', launchAtLogin: true });
+    const expected: Preferences = { theme: 'dark', launchAtLogin: true, userConfig: {} };
     expect(result).toEqual(expected);
     expect(open().get()).toEqual(expected);
-    expect(onDisk()).toMatchObject({ version: PREFERENCES_VERSION, theme: 'dark' });
+    expect(onDisk()).toMatchObject({ theme: 'dark', launchAtLogin: true });
     expect(statSync(file()).mode & 0o777).toBe(0o600);
   });
 
   it('changes only what the patch names; null clears optional values', () => {
     const store = open();
-    store.update({ theme: 'light', userConfig: { supabaseUrl: 'https://corp.supabase.co/', supabaseAnonKey: ANON }, windowState: { width: 400, height: 600 } });
-    store.update({ launchAtLogin: true, userConfig: { supabaseAnonKey: null }, windowState: null });
+    store.update({ theme: 'light', userConfig: { supabaseUrl: 'https://corp.supabase.co/', supabaseAnonKey: ANON } });
+    store.update({ launchAtLogin: true, userConfig: { supabaseAnonKey: null } });
     expect(store.get()).toEqual({ theme: 'light', launchAtLogin: true, userConfig: { supabaseUrl: 'https://corp.supabase.co' } });
   });
 
@@ -67,7 +69,7 @@ describe('PreferencesStore', () => {
     [{ launchAtLogin: 'yes' }, /launchAtLogin/],
     [{ userConfig: { supabaseUrl: 'http://corp.supabase.co' } }, /userConfig\.supabaseUrl: must use https/],
     [{ userConfig: { supabaseAnonKey: 'not-a-key' } }, /userConfig\.supabaseAnonKey: is not an anon key/],
-    [{ windowState: { width: 5, height: 600 } }, /windowState\.width/],
+    [{ theme: 'dark', userConfig: { supabaseUrl: 'ftp://corp.supabase.co' } }, /userConfig\.supabaseUrl/],
     [{ colour: 'red' }, /colour/],
   ])('rejects the invalid change %o with a clear error and keeps the file as it was', (patch, message) => {
     const store = open();
@@ -88,13 +90,20 @@ describe('PreferencesStore', () => {
     expect(seen).toEqual([{ ...DEFAULT_PREFERENCES, theme: 'dark' }]);
   });
 
-  it('upgrades a version 1 file (openAtLogin → launchAtLogin) and records the new version', () => {
-    writeFileSync(file(), JSON.stringify({ theme: 'dark', openAtLogin: true, userConfig: { supabaseUrl: 'https://x.supabase.co' } }));
+  it("upgrades a pre-release file (openAtLogin → launchAtLogin) with electron-store's migrations, and records it", () => {
+    writeFileSync(file(), JSON.stringify({ version: 1, theme: 'dark', openAtLogin: true, windowState: { width: 1, height: 2 }, userConfig: { supabaseUrl: 'https://x.supabase.co' } }));
     const store = open();
     expect(store.get()).toEqual({ theme: 'dark', launchAtLogin: true, userConfig: { supabaseUrl: 'https://x.supabase.co' } });
-    expect(onDisk()).toEqual({ theme: 'dark', launchAtLogin: true, userConfig: { supabaseUrl: 'https://x.supabase.co' }, version: 2 });
-    expect(logLines).toContainEqual(expect.objectContaining({ level: 'info', message: 'preferences upgraded', fields: { from: 1, to: 2 } }));
+    const disk = onDisk();
+    expect(disk).toMatchObject({ theme: 'dark', launchAtLogin: true, userConfig: { supabaseUrl: 'https://x.supabase.co' } });
+    expect(disk).not.toHaveProperty('openAtLogin');
+    expect(disk).not.toHaveProperty('version');
+    expect(disk).not.toHaveProperty('windowState');
     expect(readdirSync(cwd)).toEqual(['preferences.json']);
+    // Run once: a later open leaves the migrated file as it is.
+    const migrated = readFileSync(file(), 'utf8');
+    open();
+    expect(readFileSync(file(), 'utf8')).toBe(migrated);
   });
 
   it('leaves a current file alone when opening it', () => {
@@ -108,9 +117,9 @@ describe('PreferencesStore', () => {
   it.each([
     ['invalid JSON', '{"theme": "dark",'],
     ['a JSON array', '[1, 2]'],
-    ['a schema violation', JSON.stringify({ version: 2, theme: 'purple', launchAtLogin: false, userConfig: {} })],
-    ['a wrong type', JSON.stringify({ version: 2, theme: 'dark', launchAtLogin: 'sometimes', userConfig: {} })],
-    ['a nonsense version', JSON.stringify({ version: 'two', theme: 'dark' })],
+    ['a schema violation', JSON.stringify({ theme: 'purple', launchAtLogin: false, userConfig: {} })],
+    ['a wrong type', JSON.stringify({ theme: 'dark', launchAtLogin: 'sometimes', userConfig: {} })],
+    ['an unknown Supabase field', JSON.stringify({ theme: 'dark', userConfig: { supabaseSecret: 'x' } })],
   ])('recovers from %s: defaults, a backup of the bad file, a warning', (_name, content) => {
     writeFileSync(file(), content);
     const store = open();
@@ -126,7 +135,7 @@ describe('PreferencesStore', () => {
   });
 
   it('uses a file from a newer Beacon when it still fits, ignoring what it does not know', () => {
-    writeFileSync(file(), JSON.stringify({ version: 9, theme: 'dark', launchAtLogin: true, userConfig: {}, futureThing: 1 }));
+    writeFileSync(file(), JSON.stringify({ theme: 'dark', launchAtLogin: true, userConfig: {}, futureThing: 1, __internal__: { migrations: { version: '9.0.0' } } }));
     expect(open().get()).toEqual({ theme: 'dark', launchAtLogin: true, userConfig: {} });
   });
 });

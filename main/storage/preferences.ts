@@ -1,53 +1,60 @@
 /**
  * The user's preferences (never secrets, STO-01) in `preferences.json` under
- * userData, kept by electron-store. The file is read and checked here before
- * electron-store sees it: a file that is not JSON or fails the schema is moved
- * aside as `preferences.corrupt-<timestamp>.json`, logged, and replaced by the
- * defaults, so a bad file never crashes Beacon nor silently vanishes. Older
- * layouts are upgraded by the numbered migrations below.
+ * userData, kept by electron-store as it is meant to be used: its JSON schema
+ * checks every read and write, its migrations (keyed by app version) upgrade
+ * older files. Beacon adds one thing around it: a file electron-store refuses
+ * (not JSON, or against the schema) is moved aside as
+ * `preferences.corrupt-<timestamp>.json`, logged, and replaced by the defaults,
+ * so a bad file never crashes Beacon nor silently vanishes.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { app, ipcMain } from 'electron';
-import ElectronStore from 'electron-store';
+import ElectronStore, { type Options, type Schema } from 'electron-store';
 import { z } from 'zod';
+import { THEMES, type Theme } from '../core/ipc/contract.ts';
 import { anonKeySchema, supabaseUrlSchema, type ConfigLayer } from '../core/config/config.ts';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/ports.ts';
 import { PRIVATE_FILE_MODE } from '../core/storage/atomic-file.ts';
 
-export const PREFERENCES_VERSION = 2;
-
 /** The IPC channel electron-store registers for renderer-side stores. */
 export const ELECTRON_STORE_CHANNEL = 'electron-store-get-data';
 
-const windowStateSchema = z.object({
-  x: z.number().int().optional(),
-  y: z.number().int().optional(),
-  width: z.number().int().min(100).max(10_000),
-  height: z.number().int().min(100).max(10_000),
-});
+export interface Preferences {
+  theme: Theme;
+  launchAtLogin: boolean;
+  /** The 'user' layer of the configuration (see core/config; re-checked, with problems reported, when resolved). */
+  userConfig: { supabaseUrl?: string; supabaseAnonKey?: string };
+}
 
-/** What is stored. The Supabase values are re-checked (and problems reported) when the config is resolved. */
-const preferencesSchema = z.object({
-  theme: z.enum(['system', 'light', 'dark']),
-  launchAtLogin: z.boolean(),
-  /** The 'user' layer of the configuration (see core/config). */
-  userConfig: z.object({
-    supabaseUrl: z.string().optional(),
-    supabaseAnonKey: z.string().optional(),
-  }),
-  windowState: windowStateSchema.optional(),
-});
+export const DEFAULT_PREFERENCES: Preferences = { theme: 'system', launchAtLogin: false, userConfig: {} };
 
-export type Preferences = z.infer<typeof preferencesSchema>;
-export type Theme = Preferences['theme'];
-export type WindowState = z.infer<typeof windowStateSchema>;
+/** electron-store's schema: what a file may hold. Keys it does not know are kept, never read. */
+const SCHEMA: Schema<Preferences> = {
+  theme: { type: 'string', enum: [...THEMES], default: DEFAULT_PREFERENCES.theme },
+  launchAtLogin: { type: 'boolean', default: DEFAULT_PREFERENCES.launchAtLogin },
+  userConfig: {
+    type: 'object',
+    properties: { supabaseUrl: { type: 'string' }, supabaseAnonKey: { type: 'string' } },
+    additionalProperties: false,
+    default: {},
+  },
+};
 
-/** What `update` accepts: any subset; `null` clears an optional value. New Supabase values must be valid. */
+/** electron-store's migrations, by the app version that introduced them. */
+export const MIGRATIONS: NonNullable<Options<Preferences>['migrations']> = {
+  // Pre-release builds called the login setting `openAtLogin` and kept a version number of their own.
+  '0.1.0': (store) => {
+    const legacy = store.get('openAtLogin' as keyof Preferences) as unknown;
+    if (typeof legacy === 'boolean') store.set('launchAtLogin', legacy);
+    for (const key of ['openAtLogin', 'version', 'windowState']) store.delete(key as keyof Preferences);
+  },
+};
+
+/** What `update` accepts: any subset; `null` clears a Supabase value. New values must be valid. */
 const patchSchema = z
   .object({
-    theme: preferencesSchema.shape.theme,
+    theme: z.enum(THEMES),
     launchAtLogin: z.boolean(),
     userConfig: z
       .object({
@@ -56,25 +63,11 @@ const patchSchema = z
       })
       .partial()
       .strict(),
-    windowState: windowStateSchema.strict().nullable(),
   })
   .partial()
   .strict();
 
 export type PreferencesPatch = z.input<typeof patchSchema>;
-
-export const DEFAULT_PREFERENCES: Preferences = { theme: 'system', launchAtLogin: false, userConfig: {} };
-
-type RawPreferences = Record<string, unknown>;
-
-/**
- * `MIGRATIONS[n]` turns a version n-1 file into version n. A file without a
- * `version` is version 1.
- */
-export const MIGRATIONS: Readonly<Record<number, (raw: RawPreferences) => RawPreferences>> = {
-  // Version 1 (pre-release builds) called the login setting `openAtLogin`.
-  2: ({ openAtLogin, ...rest }) => ({ ...rest, launchAtLogin: rest.launchAtLogin ?? openAtLogin ?? DEFAULT_PREFERENCES.launchAtLogin }),
-};
 
 export class PreferencesError extends Error {
   override readonly name = 'PreferencesError';
@@ -86,16 +79,16 @@ export interface OpenPreferencesOptions {
   readonly name?: string;
   readonly logger?: Logger;
   readonly clock?: Pick<Clock, 'now'>;
+  /** The app version migrations run up to; default the app's. */
+  readonly projectVersion?: string;
 }
-
-type StoredShape = Preferences & { version: number };
 
 export class PreferencesStore {
   readonly path: string;
-  private readonly store: ElectronStore<StoredShape>;
+  private readonly store: ElectronStore<Preferences>;
   private readonly logger: Logger;
 
-  private constructor(store: ElectronStore<StoredShape>, logger: Logger) {
+  private constructor(store: ElectronStore<Preferences>, logger: Logger) {
     this.store = store;
     this.path = store.path;
     this.logger = logger;
@@ -107,29 +100,36 @@ export class PreferencesStore {
     const clock = options.clock ?? systemClock;
     const name = options.name ?? 'preferences';
     const cwd = options.cwd ?? app.getPath('userData');
-    const path = join(cwd, `${name}.json`);
-
-    // Checked before electron-store opens it: electron-store either throws on a bad file or, with
-    // clearInvalidConfig, replaces it without keeping a copy.
-    const checked = readChecked(path);
-    if (checked.kind === 'bad') {
+    const create = (): ElectronStore<Preferences> => {
+      const store = new ElectronStore<Preferences>({
+        name,
+        cwd,
+        schema: SCHEMA,
+        migrations: MIGRATIONS,
+        projectVersion: options.projectVersion ?? app.getVersion(),
+        configFileMode: PRIVATE_FILE_MODE,
+        // A file it refuses would be emptied without a copy; Beacon keeps the copy (below) instead.
+        clearInvalidConfig: false,
+        // electron-store would read a file holding a JSON array or number as an empty store, and overwrite it.
+        deserialize: (text) => {
+          const data: unknown = JSON.parse(text);
+          if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError('the file does not hold a JSON object');
+          return data as Preferences;
+        },
+      });
+      return store;
+    };
+    let store: ElectronStore<Preferences>;
+    try {
+      store = create();
+    } catch (error) {
+      const path = join(cwd, `${name}.json`);
+      if (!existsSync(path)) throw error;
       const backup = join(cwd, `${name}.corrupt-${new Date(clock.now()).toISOString().replace(/[:.]/g, '-')}.json`);
       renameSync(path, backup);
-      logger.warn('preferences file was unreadable; moved it aside and using defaults', { problem: checked.problem, backup });
-    } else if (checked.kind === 'ok' && checked.migratedFrom !== undefined) {
-      // Written before electron-store opens the file, so it never fills defaults over a not-yet-migrated value.
-      writeFileAtomicSync(path, `${JSON.stringify({ ...checked.preferences, version: PREFERENCES_VERSION }, null, '\t')}\n`);
-      logger.info('preferences upgraded', { from: checked.migratedFrom, to: PREFERENCES_VERSION });
+      logger.warn('preferences file was unreadable; moved it aside and using defaults', { problem: message(error), backup });
+      store = create();
     }
-
-    const store = new ElectronStore<StoredShape>({
-      name,
-      cwd,
-      defaults: { ...DEFAULT_PREFERENCES, version: PREFERENCES_VERSION },
-      configFileMode: PRIVATE_FILE_MODE,
-      // Checked above; if something still slips through, fail loudly rather than lose the file without a copy.
-      clearInvalidConfig: false,
-    });
     // electron-store answers renderers asking for the userData path on this channel; Beacon's renderer
     // never uses electron-store (STO-01) and every IPC entry point is attack surface (SEC-17).
     ipcMain.removeAllListeners(ELECTRON_STORE_CHANNEL);
@@ -138,16 +138,20 @@ export class PreferencesStore {
 
   get(): Preferences {
     try {
-      const parsed = preferencesSchema.safeParse(this.store.store);
-      if (parsed.success) return parsed.data;
-      this.logger.warn('preferences changed on disk into something invalid; using defaults', { problem: describe(parsed.error) });
+      const { theme, launchAtLogin, userConfig } = this.store.store;
+      return { theme, launchAtLogin, userConfig: { ...userConfig } };
     } catch (error) {
-      this.logger.warn('preferences could not be read; using defaults', { problem: error instanceof Error ? error.message : String(error) });
+      // Changed on disk (by hand, by another process) into something the schema refuses.
+      this.logger.warn('preferences could not be read; using defaults', { problem: message(error) });
+      return structuredClone(DEFAULT_PREFERENCES);
     }
-    return structuredClone(DEFAULT_PREFERENCES);
   }
 
-  /** Applies a validated change and returns the result. Throws PreferencesError naming what was wrong. */
+  /**
+   * Applies a change and returns the result. The whole change is validated
+   * before anything is written, and written in one go; an invalid change throws
+   * PreferencesError naming what was wrong and leaves the file as it was.
+   */
   update(patch: PreferencesPatch): Preferences {
     const parsed = patchSchema.safeParse(patch);
     if (!parsed.success) throw new PreferencesError(`Invalid preferences change: ${describe(parsed.error)}`);
@@ -158,14 +162,8 @@ export class PreferencesStore {
       if (value === null) delete userConfig[key];
       else userConfig[key] = value;
     }
-    const next: Preferences = {
-      theme: change.theme ?? current.theme,
-      launchAtLogin: change.launchAtLogin ?? current.launchAtLogin,
-      userConfig,
-    };
-    const windowState = change.windowState === undefined ? current.windowState : (change.windowState ?? undefined);
-    if (windowState) next.windowState = windowState;
-    this.store.store = { ...preferencesSchema.parse(next), version: PREFERENCES_VERSION };
+    const next: Preferences = { theme: change.theme ?? current.theme, launchAtLogin: change.launchAtLogin ?? current.launchAtLogin, userConfig };
+    this.store.set(next);
     return next;
   }
 
@@ -180,65 +178,10 @@ export function preferencesConfigLayer(preferences: Preferences, origin: string)
   return { source: 'user', origin, values: { ...preferences.userConfig, launchAtLogin: preferences.launchAtLogin } };
 }
 
-type Checked =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'bad'; readonly problem: string }
-  | { readonly kind: 'ok'; readonly preferences: Preferences; readonly migratedFrom: number | undefined };
-
-/** Reads the file as electron-store would, then migrates and validates it. */
-export function readChecked(path: string): Checked {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return { kind: 'missing' };
-    throw error;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    return { kind: 'bad', problem: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { kind: 'bad', problem: 'not a JSON object' };
-  const { version: rawVersion = 1, ...rest } = raw as RawPreferences;
-  if (typeof rawVersion !== 'number' || !Number.isInteger(rawVersion) || rawVersion < 1) {
-    return { kind: 'bad', problem: `version ${JSON.stringify(rawVersion)} is not a positive whole number` };
-  }
-  let migrated: RawPreferences = rest;
-  try {
-    for (let version = rawVersion + 1; version <= PREFERENCES_VERSION; version += 1) {
-      const migrate = MIGRATIONS[version];
-      if (!migrate) throw new Error(`no migration to version ${version}`);
-      migrated = migrate(migrated);
-    }
-  } catch (error) {
-    return { kind: 'bad', problem: `could not upgrade from version ${rawVersion}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  // A file from a newer Beacon is used if it still fits this version's schema (unknown keys are dropped).
-  const parsed = preferencesSchema.safeParse(migrated);
-  if (!parsed.success) return { kind: 'bad', problem: `does not match the preferences schema (${describe(parsed.error)})` };
-  return { kind: 'ok', preferences: parsed.data, migratedFrom: rawVersion < PREFERENCES_VERSION ? rawVersion : undefined };
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
-}
-
-/** Temp file, fsync, rename: the synchronous twin of core/storage's writeFileAtomic (electron-store is synchronous). */
-function writeFileAtomicSync(path: string, data: string): void {
-  const temp = join(dirname(path), `.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { shouldEnableUpdater } from '../core/updates/should-enable-updater.ts';
 import type { Logger } from '../core/ports.ts';
+import { Emitter } from '../core/events/emitter.ts';
 
 export const DEFAULT_CHECK_EVERY_MS = 4 * 60 * 60 * 1000;
 
@@ -101,21 +102,20 @@ export async function startUpdater(options: StartUpdaterOptions): Promise<Update
   const decision = shouldEnableUpdater({ isPackaged: options.isPackaged, disabledByPolicy: options.disabledByPolicy, hasUpdateYml, installWritable });
   logger.info(decision.reason);
 
-  const listeners = new Set<(status: UpdateStatus) => void>();
+  const events = new Emitter<{ status: [status: UpdateStatus] }>();
   let current: UpdateStatus = decision.enabled ? { state: 'idle', reason: 'no update check yet' } : { state: 'disabled', reason: decision.reason };
   const setStatus = (next: UpdateStatus) => {
     current = next;
-    for (const listener of listeners) listener(next);
+    events.emit('status', next);
   };
   const base = {
     status: () => current,
     onStatus(listener: (status: UpdateStatus) => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return events.on('status', listener);
     },
   };
   if (!decision.enabled) {
-    return { ...base, checkNow: async () => {}, installNow: () => {}, stop: () => listeners.clear() };
+    return { ...base, checkNow: async () => {}, installNow: () => {}, stop: () => events.clear() };
   }
 
   const updater = (options.loadUpdater ?? loadElectronAutoUpdater)();
@@ -178,7 +178,7 @@ export async function startUpdater(options: StartUpdaterOptions): Promise<Update
     stop() {
       timers.clearInterval(interval);
       for (const [event, handler] of entries) updater.removeListener(event, handler);
-      listeners.clear();
+      events.clear();
     },
   };
 }

@@ -83,14 +83,27 @@ function build(options: Partial<AppServiceOptions> & { openResult?: ExternalOpen
 }
 
 describe('AppService: requests from the window', () => {
-  it('rejects malformed requests with a message naming the call, before anything runs', async () => {
+  it('answers a malformed request with a typed refusal naming the field, before anything runs', async () => {
     const { service, opened } = build({ configLayers: [policy({ crmContactUrlTemplate: 'https://crm.example.com/c/{contactId}' })] });
-    await expect(service.invoke('openInCrm', { contactId: '../../etc/passwd' })).rejects.toThrow(/openInCrm: invalid request \(contactId: /);
-    await expect(service.invoke('openInCrm', { contactId: CONTACT, extra: 1 })).rejects.toThrow(/openInCrm: invalid request/);
-    await expect(service.invoke('signIn', { email: 'not-an-email', password: 'x' })).rejects.toThrow(/email: Enter an email address/);
-    await expect(service.invoke('updateSettings', { theme: 'neon' })).rejects.toThrow(/updateSettings: invalid request \(theme:/);
-    await expect(service.invoke('updateSettings', { quietHours: { start: '25:00', end: '07:00' } })).rejects.toThrow(/HH:MM/);
+    expect(await service.invoke('openInCrm', { contactId: '../../etc/passwd' })).toEqual({ ok: false, message: expect.any(String), field: 'contactId' });
+    expect(await service.invoke('openInCrm', { contactId: CONTACT, extra: 1 })).toMatchObject({ ok: false, field: null });
+    expect(await service.invoke('signIn', { email: 'not-an-email', password: 'x' })).toEqual({
+      ok: false,
+      message: 'Enter an email address like name@example.com.',
+      field: 'email',
+    });
+    expect(await service.invoke('updateSettings', { theme: 'neon' })).toMatchObject({ ok: false, field: 'theme' });
+    expect(await service.invoke('updateSettings', { quietHours: { start: '25:00', end: '07:00' } })).toMatchObject({
+      ok: false,
+      field: 'quietHours',
+      message: expect.stringMatching(/HH:MM/),
+    });
     expect(opened).toEqual([]);
+  });
+
+  it('rejects a malformed call that answers with data (no person typed it)', async () => {
+    const { service } = build();
+    await expect(service.invoke('contactViewed', { contactId: 'nope' })).rejects.toThrow(/invalid request: contactViewed: contactId/);
   });
 
   it('without a configured project, says so and asks for the URL at sign-in', async () => {
@@ -160,9 +173,29 @@ describe('AppService: settings', () => {
     const locked = build({ configLayers: [policy({ launchAtLogin: true })] });
     await locked.service.start();
     expect(locked.lastState().locked).toContain('launchAtLogin');
-    expect(await locked.service.invoke('updateSettings', { launchAtLogin: false })).toEqual({ ok: false, message: expect.stringMatching(/IT department/) });
+    expect(await locked.service.invoke('updateSettings', { launchAtLogin: false })).toEqual({
+      ok: false,
+      message: expect.stringMatching(/IT department/),
+      field: 'launchAtLogin',
+    });
     expect(locked.launchAtLogin).toEqual([]);
     expect(locked.service.appState().settings.launchAtLogin).toBe(true);
+  });
+
+  it('checks a whole settings change before writing any of it: a refused part leaves everything as it was', async () => {
+    // Locked launch at login beside a theme change: nothing is written.
+    const locked = build({ configLayers: [policy({ launchAtLogin: true })] });
+    await locked.service.start();
+    expect(await locked.service.invoke('updateSettings', { theme: 'dark', launchAtLogin: false })).toMatchObject({ ok: false, field: 'launchAtLogin' });
+    expect(locked.preferences.get().theme).toBe('system');
+
+    // Notification settings need a project; the theme and launch at login beside them are not written either.
+    const unconnected = build();
+    await unconnected.service.start();
+    const refused = await unconnected.service.invoke('updateSettings', { theme: 'dark', launchAtLogin: true, quietHours: { start: '22:00', end: '07:00' } });
+    expect(refused).toMatchObject({ ok: false, field: 'quietHours' });
+    expect(unconnected.preferences.get()).toMatchObject({ theme: 'system', launchAtLogin: false });
+    expect(unconnected.launchAtLogin).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@
  */
 import type { BeaconCore } from '../beacon-core.ts';
 import { anonKeySchema, crmContactUrl, resolveConfig, supabaseUrlSchema, type ConfigKey, type ConfigLayer, type ResolvedConfig } from '../config/config.ts';
-import { DEFAULT_NOTIFICATION_SETTINGS } from '../notifications/settings.ts';
+import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema, type NotificationSettings } from '../notifications/settings.ts';
 import { ViewFeed } from '../model/view-feed.ts';
 import type { ViewHeader } from '../model/view-types.ts';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports.ts';
@@ -29,8 +29,9 @@ import type {
   SignInResponse,
   Theme,
 } from '../ipc/contract.ts';
-import { parseRequest } from '../ipc/requests.ts';
+import { answersWithResult, parseRequest } from '../ipc/requests.ts';
 import { pauseUntil } from './pause.ts';
+import { Emitter } from '../events/emitter.ts';
 
 export interface Project {
   readonly url: string;
@@ -86,7 +87,9 @@ export class AppService {
   private readonly options: AppServiceOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly listeners = new Set<AppEventListener>();
+  private readonly events = new Emitter<{ app: Parameters<AppEventListener> }>((_event, error) =>
+    this.logger.error('an event listener failed', { error: String(error) }),
+  );
   private config: ResolvedConfig;
   private core: BeaconCore | null = null;
   private project: Project | null = null;
@@ -131,20 +134,24 @@ export class AppService {
     await this.run(() => this.stopCore());
   }
 
-  /** Handles one call from the window. Invalid input never reaches the core. */
+  /**
+   * Handles one call from the window. Invalid input never reaches the core: a
+   * call that answers with a Result gets `{ ok: false, message, field }`; the
+   * others (no input a person typed) reject.
+   */
   async invoke<M extends InvokeMethod>(method: M, raw?: unknown): Promise<InvokeResponse<M>> {
     const parsed = parseRequest(method, raw);
     if (!parsed.ok) {
-      this.logger.warn('rejected a request from the window', { method, message: parsed.message });
-      throw new Error(parsed.message);
+      this.logger.warn('rejected a request from the window', { method, message: parsed.detail });
+      if (answersWithResult(method)) return { ok: false, message: parsed.message, field: parsed.field } as InvokeResponse<M>;
+      throw new Error(`invalid request: ${parsed.detail}`);
     }
     const handler = this.handlers[method] as (request: unknown) => Promise<InvokeResponse<M>> | InvokeResponse<M>;
     return await handler(parsed.request);
   }
 
   subscribe(listener: AppEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('app', listener);
   }
 
   /** A notification click or deep link: the contact is viewed, and the window is told to show it. */
@@ -274,22 +281,39 @@ export class AppService {
     return await this.core.setNotificationsEnabled(enabled);
   }
 
+  /**
+   * Everything in the update is checked before anything is written, so a refused part leaves every
+   * setting as it was; then the preferences are written in one go and the notification settings after.
+   */
   private async updateSettings(update: SettingsUpdate): Promise<Result> {
-    if (update.launchAtLogin !== undefined) {
-      if (this.config.locked.has('launchAtLogin')) return { ok: false, message: 'Launch at login is set by your IT department.' };
-      await this.options.preferences.update({ launchAtLogin: update.launchAtLogin });
-      this.config = this.resolve();
-      await this.options.applyLaunchAtLogin?.(this.config.config.launchAtLogin);
+    if (update.launchAtLogin !== undefined && this.config.locked.has('launchAtLogin')) {
+      return { ok: false, message: 'Launch at login is set by your IT department.', field: 'launchAtLogin' };
     }
-    if (update.theme !== undefined) await this.options.preferences.update({ theme: update.theme });
+    let notifications: NotificationSettings | undefined;
     if (update.quietHours !== undefined || update.conversationKinds !== undefined) {
-      const current = this.core?.notificationSettings() ?? DEFAULT_NOTIFICATION_SETTINGS;
-      const result = await this.updateNotificationSettings({
+      const field = update.quietHours !== undefined ? 'quietHours' : 'conversationKinds';
+      const core = this.core;
+      if (!core) return { ok: false, message: 'Notification settings can be changed once Beacon is connected to a project.', field };
+      const current = core.notificationSettings();
+      const checked = notificationSettingsSchema.safeParse({
+        ...current,
         ...(update.quietHours !== undefined ? { quietHours: update.quietHours } : {}),
         ...(update.conversationKinds ? { conversationKinds: { ...current.conversationKinds, ...update.conversationKinds } } : {}),
       });
-      if (!result.ok) return result;
+      if (!checked.success) return { ok: false, message: checked.error.issues[0]?.message ?? 'Invalid notification settings.', field };
+      notifications = checked.data;
     }
+
+    const preferences: Partial<UserPreferences> = {
+      ...(update.launchAtLogin !== undefined ? { launchAtLogin: update.launchAtLogin } : {}),
+      ...(update.theme !== undefined ? { theme: update.theme } : {}),
+    };
+    if (Object.keys(preferences).length > 0) await this.options.preferences.update(preferences);
+    if (update.launchAtLogin !== undefined) {
+      this.config = this.resolve();
+      await this.options.applyLaunchAtLogin?.(this.config.config.launchAtLogin);
+    }
+    if (notifications) await this.core?.setNotificationSettings(notifications);
     this.emitAppState();
     return { ok: true };
   }
@@ -390,12 +414,6 @@ export class AppService {
   }
 
   private emit<E extends EventName>(event: E, payload: EventMap[E]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event, payload);
-      } catch (error) {
-        this.logger.error('an event listener failed', { event, error: String(error) });
-      }
-    }
+    this.events.emit('app', event, payload);
   }
 }

@@ -81,7 +81,11 @@ export interface AppState {
   readonly busy: boolean;
 }
 
-export type Result = { readonly ok: true } | { readonly ok: false; readonly message: string };
+/**
+ * What a call that can be refused answers. `field`: the request field a refusal is about (an invalid
+ * request names it), so the window can point at it without reading the message.
+ */
+export type Result = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly field?: string | null };
 
 export type SignInField = 'email' | 'password' | 'supabaseUrl' | 'supabaseAnonKey';
 export type SignInResponse = { readonly ok: true } | { readonly ok: false; readonly message: string; readonly field: SignInField | null };
@@ -130,6 +134,9 @@ export type InvokeMethod = keyof InvokeMap;
 export type EventName = keyof EventMap;
 export type InvokeRequest<M extends InvokeMethod> = InvokeMap[M]['request'];
 export type InvokeResponse<M extends InvokeMethod> = InvokeMap[M]['response'];
+
+/** The calls that answer with a result: a request that fails validation comes back as `{ ok: false, message, field }`. */
+export type ResultMethod = { [M in InvokeMethod]: InvokeResponse<M> extends { readonly ok: boolean } ? M : never }[InvokeMethod];
 
 /** IPC channel names. `satisfies` makes a method without a channel (or a stray channel) a compile error. */
 export const INVOKE_CHANNELS = {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CONVERSATION_CHANGE_KINDS } from '../domain/types.ts';
 import { quietHoursSchema } from '../notifications/quiet-hours.ts';
-import type { InvokeMethod, InvokeRequest } from './contract.ts';
+import type { InvokeMethod, InvokeRequest, ResultMethod } from './contract.ts';
 
 const none = z.undefined().or(z.null()).transform(() => undefined);
 const contactId = z.object({ contactId: z.uuid() }).strict();
@@ -44,15 +44,32 @@ export const requestSchemas = {
 
 export type ParsedRequest<M extends InvokeMethod> =
   | { readonly ok: true; readonly request: InvokeRequest<M> }
-  | { readonly ok: false; readonly message: string };
+  /** `message`: what was wrong in plain words (the first problem); `field`: the request field it is about; `detail`: every problem, for logs. */
+  | { readonly ok: false; readonly message: string; readonly field: string | null; readonly detail: string };
 
-/** Validates a request from the window; the message names the method and what was wrong. */
+/** Validates a request from the window. */
 export function parseRequest<M extends InvokeMethod>(method: M, raw: unknown): ParsedRequest<M> {
   const schema = requestSchemas[method] as z.ZodType<InvokeRequest<M>, unknown>;
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, request: parsed.data };
-  const detail = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
-  return { ok: false, message: `${method}: invalid request (${detail})` };
+  const issues = parsed.error.issues;
+  const first = issues[0];
+  const detail = issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+  const field = first && first.path.length > 0 ? String(first.path[0]) : null;
+  return { ok: false, message: first?.message ?? 'Invalid request.', field, detail: `${method}: ${detail}` };
+}
+
+/** The methods that answer with a Result (tied to the contract: a new one that does must be listed). */
+export const RESULT_METHODS = {
+  signIn: true,
+  setNotificationsEnabled: true,
+  pauseNotifications: true,
+  updateSettings: true,
+  openInCrm: true,
+} as const satisfies Record<ResultMethod, true>;
+
+export function answersWithResult(method: InvokeMethod): method is ResultMethod {
+  return Object.hasOwn(RESULT_METHODS, method);
 }
 
 export function isInvokeMethod(value: unknown): value is InvokeMethod {

@@ -18,6 +18,7 @@ import { Fifo } from './fifo.ts';
 import type { ContactView, TrayView, ViewHeader } from './view-types.ts';
 import { toChangeView, toTaskView, type ViewTextOptions } from './view-select.ts';
 import { compareActiveTasks, compareContactsByActivity, taskHistoryOrder } from './view-order.ts';
+import { Emitter } from '../events/emitter.ts';
 
 export interface TrayModelLimits {
   readonly finishedPerContact: number;
@@ -132,7 +133,7 @@ export class TrayModel {
   private readonly finishedRefs = new Fifo<Ref>();
   private readonly timelineRefs = new Fifo<Ref>();
   private readonly attention = new Set<string>();
-  private readonly listeners = new Set<ModelListener>();
+  private readonly events = new Emitter<{ change: Parameters<ModelListener> }>();
   private finishedCount = 0;
   private timelineCount = 0;
   private activeTotal = 0;
@@ -149,8 +150,7 @@ export class TrayModel {
   }
 
   subscribe(listener: ModelListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.on('change', listener);
   }
 
   dispatch(action: ModelAction): void {
@@ -160,7 +160,7 @@ export class TrayModel {
     const change: ModelChange = { contacts: this.dirty, header: this.headerDirty };
     this.dirty = new Set();
     this.headerDirty = false;
-    for (const listener of this.listeners) listener(change);
+    this.events.emit('change', change);
   }
 
   // Selectors ---------------------------------------------------------------

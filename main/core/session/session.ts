@@ -20,6 +20,7 @@ import { silentLogger, type Logger, type SecretStore } from '../ports.ts';
 import { describeRefusal, describeSignInError, STORAGE_FAILURE, type SignInFailure } from './auth-messages.ts';
 import { countingFetch, countingWebSocket, newCounters, type NetworkCounters, type RefreshRefusal, type WebSocketConstructor } from './instrumentation.ts';
 import { secretStoreStorage } from './secret-storage.ts';
+import { Emitter } from '../events/emitter.ts';
 
 /**
  * Realtime heartbeat interval. realtime-js notices a dead link when a heartbeat
@@ -71,14 +72,20 @@ export interface SessionOptions {
 const SIGNED_OUT: PublicSessionState = { signedIn: false, email: null, displayName: null };
 const USER_SIGNED_OUT = 'Signed out.';
 
+type SessionEvents = {
+  event: [event: SessionEvent];
+  state: [state: PublicSessionState];
+  heartbeat: [status: HeartbeatStatus, latencyMs: number | undefined];
+};
+
 export class Session {
   readonly client: SupabaseClient;
   readonly heartbeatIntervalMs: number;
   private readonly logger: Logger;
   private readonly counters: NetworkCounters = newCounters();
-  private readonly eventListeners = new Set<(event: SessionEvent) => void>();
-  private readonly stateListeners = new Set<(state: PublicSessionState) => void>();
-  private readonly heartbeatListeners = new Set<(status: HeartbeatStatus, latencyMs: number | undefined) => void>();
+  private readonly events = new Emitter<SessionEvents>((event, error) =>
+    this.logger.error('session listener failed', { event: String(event), error: error instanceof Error ? error.message : String(error) }),
+  );
   private readonly unsubscribeAuth: () => void;
   private publicState: PublicSessionState = SIGNED_OUT;
   private currentUserId: string | null = null;
@@ -104,7 +111,7 @@ export class Session {
         worker: false,
         heartbeatIntervalMs: this.heartbeatIntervalMs,
         heartbeatCallback: (status, latency) => {
-          for (const listener of this.heartbeatListeners) listener(status, latency);
+          this.events.emit('heartbeat', status, latency);
         },
         logger: (kind, message, data) => this.logRealtime(kind, message, data),
         ...(options.realtimeTimeoutMs ? { timeout: options.realtimeTimeoutMs } : {}),
@@ -170,18 +177,15 @@ export class Session {
   }
 
   onEvent(listener: (event: SessionEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.events.on('event', listener);
   }
 
   onState(listener: (state: PublicSessionState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.events.on('state', listener);
   }
 
   onHeartbeat(listener: (status: HeartbeatStatus, latencyMs: number | undefined) => void): () => void {
-    this.heartbeatListeners.add(listener);
-    return () => this.heartbeatListeners.delete(listener);
+    return this.events.on('heartbeat', listener);
   }
 
   stats(): SessionStats {
@@ -196,9 +200,7 @@ export class Session {
     await this.client.auth.stopAutoRefresh();
     await this.client.removeAllChannels();
     await this.client.realtime.disconnect();
-    this.eventListeners.clear();
-    this.stateListeners.clear();
-    this.heartbeatListeners.clear();
+    this.events.clear();
   }
 
   private async doRefresh(): Promise<RefreshResult> {
@@ -272,17 +274,11 @@ export class Session {
     const current = this.publicState;
     if (current.signedIn === next.signedIn && current.email === next.email && current.displayName === next.displayName) return;
     this.publicState = next;
-    for (const listener of this.stateListeners) listener(next);
+    this.events.emit('state', next);
   }
 
   private emit(event: SessionEvent): void {
-    for (const listener of this.eventListeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.logger.error('session listener failed', { type: event.type, error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    this.events.emit('event', event);
   }
 
   private logRealtime(kind: string, message: string, data: unknown): void {

@@ -39,6 +39,7 @@ import { PollingScheduler } from './polling.ts';
 import { callSnapshotRpc, cursorsWithMargin, type SnapshotCursors } from './snapshot-rpc.ts';
 import { SnapshotQueue } from './snapshot-queue.ts';
 import { HeartbeatWatchdog, type StallReason } from './watchdog.ts';
+import { Emitter } from '../events/emitter.ts';
 
 export type { SnapshotCursors } from './snapshot-rpc.ts';
 
@@ -105,7 +106,12 @@ export interface SyncEngineOptions {
   readonly maxRecordBytes?: number;
 }
 
-type Listener<A extends unknown[]> = (...args: A) => void;
+type EngineEvents = {
+  snapshot: [snapshot: Snapshot, reason: SnapshotReason, requestedAt: number];
+  change: [change: RowChange];
+  health: [state: Health, info: HealthInfo];
+  rejection: [rejection: Rejection, source: 'change' | 'snapshot'];
+};
 
 const DEFAULT_RETRY_DELAYS = [0, 1_000, 2_000, 5_000, 10_000];
 const REASON_PRIORITY: Readonly<Record<SnapshotReason, number>> = {
@@ -129,10 +135,7 @@ export class SyncEngine {
   private readonly poller: PollingScheduler;
   private readonly watchdog: HeartbeatWatchdog;
 
-  private readonly snapshotListeners = new Set<Listener<[Snapshot, SnapshotReason, number]>>();
-  private readonly changeListeners = new Set<Listener<[RowChange]>>();
-  private readonly healthListeners = new Set<Listener<[Health, HealthInfo]>>();
-  private readonly rejectionListeners = new Set<Listener<[Rejection, 'change' | 'snapshot']>>();
+  private readonly events = new Emitter<EngineEvents>((event, error) => this.logger.error(`${String(event)} listener failed`, { error: describe(error) }));
   private unsubscribers: Array<() => void> = [];
 
   private started = false;
@@ -190,24 +193,20 @@ export class SyncEngine {
 
   /** `requestedAt`: the local clock when the RPC was sent (rows absent from the snapshot were gone by then). */
   onSnapshot(listener: (snapshot: Snapshot, reason: SnapshotReason, requestedAt: number) => void): () => void {
-    this.snapshotListeners.add(listener);
-    return () => this.snapshotListeners.delete(listener);
+    return this.events.on('snapshot', listener);
   }
 
   onChange(listener: (change: RowChange) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
+    return this.events.on('change', listener);
   }
 
   onHealth(listener: (state: Health, info: HealthInfo) => void): () => void {
-    this.healthListeners.add(listener);
-    return () => this.healthListeners.delete(listener);
+    return this.events.on('health', listener);
   }
 
   /** Every payload or snapshot that failed validation (already logged; a refetch is under way). */
   onRejected(listener: (rejection: Rejection, source: 'change' | 'snapshot') => void): () => void {
-    this.rejectionListeners.add(listener);
-    return () => this.rejectionListeners.delete(listener);
+    return this.events.on('rejection', listener);
   }
 
   healthReport(): HealthReport {
@@ -584,7 +583,7 @@ export class SyncEngine {
     this.counts.changes += 1;
     this.health.touch();
     if (change.table === 'user_profiles' && change.eventType !== 'DELETE' && change.row.id === this.userId) this.session.noteProfile(change.row);
-    for (const listener of this.changeListeners) this.safely(() => listener(change), 'change listener');
+    this.events.emit('change', change);
   }
 
   private async runSnapshot(reason: SnapshotReason): Promise<boolean> {
@@ -631,7 +630,7 @@ export class SyncEngine {
       }
       this.counts.snapshots += 1;
       this.session.noteProfile(snapshot.profile);
-      for (const listener of this.snapshotListeners) this.safely(() => listener(snapshot, reason, requestedAt), 'snapshot listener');
+      this.events.emit('snapshot', snapshot, reason, requestedAt);
       const reconciled = coversJoin && joinSeq === this.joinSeq && this.joined && this.pgReady;
       this.updateHealth({
         lastSnapshot: 'ok',
@@ -666,7 +665,7 @@ export class SyncEngine {
   private onHealthReport(report: HealthReport): void {
     this.logger.info('sync health', { state: report.state, reason: report.reason });
     const info: HealthInfo = { reason: report.reason, code: report.code, lastSyncAt: report.lastSyncAt };
-    for (const listener of this.healthListeners) this.safely(() => listener(report.state, info), 'health listener');
+    this.events.emit('health', report.state, info);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -676,7 +675,7 @@ export class SyncEngine {
   }
 
   private emitRejected(rejection: Rejection, source: 'change' | 'snapshot'): void {
-    for (const listener of this.rejectionListeners) this.safely(() => listener(rejection, source), 'rejection listener');
+    this.events.emit('rejection', rejection, source);
   }
 
   private clearTimer(name: 'pgReadyTimer' | 'recreateTimer'): void {
@@ -689,13 +688,6 @@ export class SyncEngine {
     this.reconnectTimer = undefined;
   }
 
-  private safely(fn: () => void, what: string): void {
-    try {
-      fn();
-    } catch (error) {
-      this.logger.error(`${what} failed`, { error: describe(error) });
-    }
-  }
 }
 
 function describe(error: unknown): string {

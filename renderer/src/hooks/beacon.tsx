@@ -14,15 +14,16 @@ export function useBeacon(): BeaconApi {
   return api;
 }
 
-/** Plain words from a failed call: IPC and validation wrappers stripped. */
+/**
+ * Words for a call that failed to arrive or to be answered (the main process is gone, IPC broke):
+ * Electron's wrapper stripped. A refusal of what the window sent is not an error: it comes back as
+ * a typed `{ ok: false, message, field }` result.
+ */
 export function errorText(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   const message = raw
     .replace(/^Error invoking remote method '[^']*':\s*/, '')
     .replace(/^(Error:\s*)+/, '')
     .trim();
-  // "signIn: invalid request (email: Enter an email address …)" → the part a person can act on.
-  const invalid = /^\w+: invalid request \((.*)\)$/s.exec(message);
-  if (invalid?.[1]) return invalid[1].replace(/^[\w.]+: /, '');
   return message || 'Something went wrong.';
 }

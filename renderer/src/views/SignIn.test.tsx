@@ -96,11 +96,9 @@ describe('SignIn', () => {
     await waitFor(() => expect(screen.getByLabelText('Project key')).toHaveFocus());
   });
 
-  it('turns a rejected request into plain words', async () => {
+  it('shows a refused request in plain words at the field main names', async () => {
     const user = userEvent.setup();
-    const beacon = new FakeBeacon(signedOut()).respond('signIn', () =>
-      Promise.reject(new Error("Error invoking remote method 'beacon:sign-in': Error: signIn: invalid request (email: Enter an email address like name@example.com.)")),
-    );
+    const beacon = new FakeBeacon(signedOut()).respond('signIn', () => ({ ok: false, message: 'Enter an email address like name@example.com.', field: 'email' }));
     show(signedOut(), beacon);
     await user.type(screen.getByLabelText('Email'), 'not-an-email');
     await user.type(screen.getByLabelText('Password'), 'x');

@@ -16,15 +16,6 @@ interface SignInError {
   readonly serial: number;
 }
 
-const FIELDS: readonly SignInField[] = ['email', 'password', 'supabaseUrl', 'supabaseAnonKey'];
-
-/** The field a rejected request names ("signIn: invalid request (email: …)"), if any. */
-function fieldOf(error: unknown): SignInField | null {
-  const message = error instanceof Error ? error.message : String(error);
-  const named = /invalid request \((\w+):/.exec(message)?.[1];
-  return FIELDS.find((field) => field === named) ?? null;
-}
-
 export function SignIn({ appState }: { appState: AppState }) {
   const api = useBeacon();
   const ids = useId();
@@ -77,7 +68,7 @@ export function SignIn({ appState }: { appState: AppState }) {
       if (response.ok) setPassword('');
       else fail(response.message, response.field);
     } catch (caught) {
-      fail(errorText(caught), fieldOf(caught));
+      fail(errorText(caught), null);
     } finally {
       setPending(false);
     }
