@@ -123,6 +123,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       ['/auth/v1', createAuthHandler(context)],
       ['/rest/v1', createRestHandler(context)],
       ['/admin/v1', createAdminHandler(context, faults)],
+      ['/realtime/v1/api', (req, res, path) => realtime.handleHttp(req, res, path)],
     ];
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;

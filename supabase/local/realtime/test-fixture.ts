@@ -63,7 +63,11 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
     const context = await createStackContext(db, { accessTokenTtlSeconds: 3600 });
     const rt = await createRealtimeServer(context, { ...FAST, ...options });
     realtime = rt;
-    const http = createServer((_req, res) => res.writeHead(404).end());
+    const http = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path.startsWith('/realtime/v1/api/')) void rt.handleHttp(req, res, path.slice('/realtime/v1/api'.length));
+      else res.writeHead(404).end();
+    });
     http.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/realtime/v1/websocket') rt.handleUpgrade(req, socket, head);
