@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { WebSocket } from 'ws';
 import { SEEDED, startRealtimeFixture, type RealtimeFixture } from './test-fixture.ts';
 import { waitFor } from '../../../test/wait-for.ts';
 
@@ -96,6 +97,26 @@ describe('Realtime Authorization', () => {
     expect(lobbyHeard).toEqual([]);
   });
 
+  it('closes a private channel whose new token may no longer read it, with Realtime\'s message', async () => {
+    let token = await fx.tokenFor(SEEDED.a);
+    const client = await fx.client(() => token);
+    const statuses: string[] = [];
+    const system: Row[] = [];
+    const channel = client.channel(topicOf(SEEDED.a), { config: { private: true } }).on('system', {}, (p: Row) => system.push(p));
+    await new Promise<void>((resolve) => {
+      channel.subscribe((status) => {
+        statuses.push(status);
+        if (status === 'SUBSCRIBED') resolve();
+      });
+    });
+    token = await fx.tokenFor(SEEDED.b); // the same socket now presents B's token
+    await client.realtime.setAuth();
+    await waitFor(() => statuses.includes('CLOSED'), 'the close');
+    expect(system).toEqual([
+      { extension: 'system', status: 'error', channel: topicOf(SEEDED.a), message: `You no longer have permission to read from this Channel topic: ${topicOf(SEEDED.a)}` },
+    ]);
+  });
+
   it("refuses presence track where the INSERT policy refuses it", async () => {
     const a = await clientFor(SEEDED.a);
     const channel = a.channel('lobby', { config: { private: true, presence: { key: 'a' } } });
@@ -169,6 +190,37 @@ describe('Broadcast from the Database', () => {
     await waitFor(() => heard.length === 3, 'the live message');
     expect(heard[2]).toMatchObject({ payload: { n: 4 }, meta: { id: expect.any(String) } });
     expect((heard[2]!.meta as Row).replayed).toBeUndefined();
+  });
+});
+
+/** One raw vsn 2.0.0 join (realtime-js refuses replay on public channels before sending); resolves with its reply. */
+async function rawJoinReply(topic: string, payload: Row): Promise<unknown> {
+  const ws = new WebSocket(`${fx.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${fx.context.keys.anonKey}&vsn=2.0.0`);
+  try {
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const reply = new Promise<unknown>((resolve) => {
+      ws.on('message', (data: Buffer) => {
+        const [, ref, , event, body] = JSON.parse(data.toString('utf8')) as [unknown, unknown, string, string, unknown];
+        if (ref === '1' && event === 'phx_reply') resolve(body);
+      });
+    });
+    ws.send(JSON.stringify(['1', '1', `realtime:${topic}`, 'phx_join', payload]));
+    return await reply;
+  } finally {
+    ws.close();
+  }
+}
+
+describe('replay parameters', () => {
+  it('refuses replay on a public channel and malformed replay params, with Realtime\'s reasons', async () => {
+    await expect(rawJoinReply('room', { config: { private: false, broadcast: { replay: { since: 0 } } } })).resolves.toEqual({
+      status: 'error',
+      response: { reason: 'UnableToReplayMessages: Replay is not allowed for public channels' },
+    });
+    const accessToken = await fx.tokenFor(SEEDED.a);
+    await expect(
+      rawJoinReply(topicOf(SEEDED.a), { config: { private: true, broadcast: { replay: { since: 'yesterday' } } }, access_token: accessToken }),
+    ).resolves.toEqual({ status: 'error', response: { reason: 'UnableToReplayMessages: Replay params are not valid' } });
   });
 });
 
