@@ -73,6 +73,26 @@ export class ChannelAccess {
     }
   }
 
+  /** canSend, with a failed check (logged) counting as no. */
+  async allows(extension: 'broadcast' | 'presence', log: (message: string, fields: Record<string, unknown>) => void): Promise<boolean> {
+    try {
+      return await this.canSend(extension);
+    } catch (error) {
+      log('realtime: write authorization check failed', { error: String(error) });
+      return false;
+    }
+  }
+
+  /** reauthorize, with a failed check (logged) counting as no. */
+  async stillReadable(role: string, claimsJson: string, log: (message: string, fields: Record<string, unknown>) => void): Promise<boolean> {
+    try {
+      return await this.reauthorize(role, claimsJson);
+    } catch (error) {
+      log('realtime: authorization check failed', { error: String(error) });
+      return false;
+    }
+  }
+
   /** A new token: read policies again; forget the cached write answer. Returns whether the channel may stay. */
   async reauthorize(role: string, claimsJson: string): Promise<boolean> {
     if (!this.pool || !this.context) return true;

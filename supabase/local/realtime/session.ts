@@ -10,8 +10,8 @@ import { z } from 'zod';
 import type { TokenRevocations } from '../auth/jwt.ts';
 import { Channel, type ChannelHost } from './channel.ts';
 import { fanOutBroadcast, type OutboundBroadcast } from './broadcast-fanout.ts';
-import { ChannelAccess, presenceTopicOf } from './channel-access.ts';
-import { loadReplay, parseReplayRequest, type ReplayedBroadcast } from './replay.ts';
+import { presenceTopicOf } from './channel-access.ts';
+import { admitJoin } from './join-admission.ts';
 import { bindingId, parseJoinPayload } from './join-payload.ts';
 import type { PresenceDiff, PresenceState } from './presence.ts';
 import type { Subscription } from './subscriptions.ts';
@@ -254,27 +254,9 @@ export class Session implements ChannelHost {
     const token = config.accessToken ?? this.apiKey;
     const check = await checkToken(this.hub.jwtSecret, this.hub.revocations, token);
     if (!check.ok) return this.replyJoinError(message, joinErrorReason(check.failure));
-    let access = ChannelAccess.public();
-    if (config.isPrivate) {
-      const context = { topic: name, role: check.claims.role, claimsJson: JSON.stringify(check.claims) };
-      const authorized = await ChannelAccess.authorize(this.hub.pool, context, (text, fields) => this.hub.log('warn', text, fields));
-      if (!authorized) return this.replyJoinError(message, `Unauthorized: You do not have permissions to read from this Channel topic: ${name}`);
-      access = authorized;
-    }
-    const replay = parseReplayRequest(message.payload);
-    let replayed: ReplayedBroadcast[] = [];
-    if (replay.kind !== 'none' && !config.isPrivate) {
-      return this.replyJoinError(message, 'UnableToReplayMessages: Replay is not allowed for public channels');
-    }
-    if (replay.kind === 'invalid') return this.replyJoinError(message, 'UnableToReplayMessages: Replay params are not valid');
-    if (replay.kind === 'replay') {
-      try {
-        replayed = await loadReplay(this.hub.pool, name, replay.since, replay.limit);
-      } catch (error) {
-        this.hub.log('warn', 'realtime: replay failed', { topic, error: String(error) });
-        return this.replyJoinError(message, 'UnableToReplayMessages: Realtime was unable to replay messages');
-      }
-    }
+    const admission = await admitJoin(this.hub.pool, this.hub.log, { name, isPrivate: config.isPrivate, claims: check.claims, payload: message.payload });
+    if (!admission.ok) return this.replyJoinError(message, admission.reason);
+    const { access, replayed } = admission;
     if (this.closed) return;
     const bindings = config.postgresChanges.map((params) => ({ params, id: bindingId(params) }));
     const channel = new Channel({
@@ -333,25 +315,14 @@ export class Session implements ChannelHost {
     if (sender.config.broadcastAck) this.reply(message, 'ok', {});
   }
 
-  private async mayWrite(channel: Channel, extension: 'broadcast' | 'presence'): Promise<boolean> {
-    try {
-      return await channel.access.canSend(extension);
-    } catch (error) {
-      this.hub.log('warn', 'realtime: write authorization check failed', { topic: channel.topic, error: String(error) });
-      return false;
-    }
+  private mayWrite(channel: Channel, extension: 'broadcast' | 'presence'): Promise<boolean> {
+    return channel.access.allows(extension, (text, fields) => this.hub.log('warn', text, { topic: channel.topic, ...fields }));
   }
 
   /** A private channel's new token must still pass the read policies, or the channel is closed. */
   private async reauthorize(channel: Channel): Promise<void> {
-    let allowed: boolean;
-    try {
-      allowed = await channel.access.reauthorize(channel.role.role, channel.claimSet.claimsJson);
-    } catch (error) {
-      this.hub.log('warn', 'realtime: authorization check failed', { topic: channel.topic, error: String(error) });
-      allowed = false;
-    }
-    if (allowed || channel.isClosed) return;
+    const log = (text: string, fields: Record<string, unknown>) => this.hub.log('warn', text, { topic: channel.topic, ...fields });
+    if ((await channel.access.stillReadable(channel.role.role, channel.claimSet.claimsJson, log)) || channel.isClosed) return;
     const message = `You no longer have permission to read from this Channel topic: ${channel.name}`;
     this.push(channel, 'system', { extension: 'system', status: 'error', message, channel: channel.name });
     this.closeChannel(channel);
