@@ -151,6 +151,17 @@ describe('Broadcast from the Database', () => {
     expect(own).toHaveLength(1);
   });
 
+  it('delivers the same message as JSON to a vsn 1.0.0 client', async () => {
+    const token = await fx.tokenFor(SEEDED.a);
+    const v1 = await fx.client(() => token, { vsn: '1.0.0' });
+    const heard: Row[] = [];
+    await subscribe(v1.channel(topicOf(SEEDED.a), { config: { private: true } }).on('broadcast', { event: 'v1' }, (p: Row) => heard.push(p)));
+    await send(topicOf(SEEDED.a), 'v1', { hello: 'one' });
+    await waitFor(() => heard.length === 1, 'the message');
+    const id = (heard[0]!.meta as Row).id;
+    expect(heard[0]).toEqual({ type: 'broadcast', event: 'v1', payload: { hello: 'one', id }, meta: { id } });
+  });
+
   it('sends realtime.broadcast_changes() payloads in the shape Supabase sends', async () => {
     const a = await clientFor(SEEDED.a);
     const heard: Row[] = [];
