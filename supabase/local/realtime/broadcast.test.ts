@@ -60,6 +60,21 @@ async function send(topic: string, event: string, payload: Row, isPrivate = true
   await fx.db.pool.query('select realtime.send($1::jsonb, $2, $3, $4)', [JSON.stringify(payload), event, topic, isPrivate]);
 }
 
+/** realtime.send(), then waits until the WAL sender has streamed that commit to the server. */
+async function sendAndWaitUntilStreamed(topic: string, event: string, payload: Row): Promise<void> {
+  await send(topic, event, payload);
+  const { rows } = await fx.db.pool.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+  const lsn = rows[0]!.lsn;
+  await waitFor(async () => {
+    const { rows: sent } = await fx.db.pool.query<{ sent: boolean }>(
+      "select coalesce(bool_or(sent_lsn >= $1::pg_lsn), false) as sent from pg_stat_replication where application_name = 'beacon-local-realtime'",
+      [lsn],
+    );
+    return sent[0]?.sent === true;
+  }, 'the WAL sender');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 describe('Realtime Authorization', () => {
   it("refuses agent A a private topic whose SELECT policy refuses A, with Realtime's reason", async () => {
     const a = await clientFor(SEEDED.a);
@@ -160,6 +175,26 @@ describe('Broadcast from the Database', () => {
     await waitFor(() => heard.length === 1, 'the message');
     const id = (heard[0]!.meta as Row).id;
     expect(heard[0]).toEqual({ type: 'broadcast', event: 'v1', payload: { hello: 'one', id }, meta: { id } });
+  });
+
+  it('holds database broadcasts while replication is paused, then delivers or drops them', async () => {
+    const a = await clientFor(SEEDED.a);
+    const heard: string[] = [];
+    await subscribe(
+      a.channel(topicOf(SEEDED.a), { config: { private: true } }).on('broadcast', { event: 'paused' }, (p: Row) => heard.push(String((p.payload as Row).n))),
+    );
+    fx.realtime.pauseReplication();
+    await sendAndWaitUntilStreamed(topicOf(SEEDED.a), 'paused', { n: 'held' });
+    expect(heard).toEqual([]);
+    fx.realtime.resumeReplication({ drop: false });
+    await waitFor(() => heard.includes('held'), 'the held broadcast');
+
+    fx.realtime.pauseReplication();
+    await sendAndWaitUntilStreamed(topicOf(SEEDED.a), 'paused', { n: 'lost' });
+    fx.realtime.resumeReplication({ drop: true });
+    await send(topicOf(SEEDED.a), 'paused', { n: 'after' });
+    await waitFor(() => heard.includes('after'), 'the broadcast after the drop');
+    expect(heard).toEqual(['held', 'after']);
   });
 
   it('sends realtime.broadcast_changes() payloads in the shape Supabase sends', async () => {

@@ -89,6 +89,8 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private readonly presence = new PresenceRegistry<Channel>();
   private readonly scheduler = new DeliveryScheduler();
   private readonly pipeline: ChangePipeline;
+  /** Transactions whose database broadcasts wait for resumeReplication (undefined = not paused). */
+  private heldBroadcasts: CommittedTransaction[] | undefined;
   private readonly broadcastApi: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   private replication: ReplicationStream | undefined;
   private slotName = '';
@@ -177,9 +179,13 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
 
   pauseReplication(): void {
     this.pipeline.pause();
+    this.heldBroadcasts ??= [];
   }
 
   resumeReplication(options: { drop: boolean }): void {
+    const held = this.heldBroadcasts ?? [];
+    this.heldBroadcasts = undefined;
+    if (!options.drop) for (const transaction of held) this.relayDatabaseBroadcasts(transaction);
     this.pipeline.resume(options.drop);
   }
 
@@ -199,6 +205,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
       }
       this.pipeline.clear();
       this.scheduler.clear();
+      if (this.heldBroadcasts) this.heldBroadcasts = [];
       clearTimeout(this.reconnectTimer);
       const old = this.replication;
       this.replication = undefined;
@@ -345,6 +352,10 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private relayDatabaseBroadcasts(transaction: CommittedTransaction): void {
     const broadcasts = broadcastsOf(transaction);
     if (broadcasts.length === 0) return;
+    if (this.heldBroadcasts) {
+      this.heldBroadcasts.push(transaction);
+      return;
+    }
     this.scheduler.schedule(() => {
       for (const { id, topic, isPrivate, broadcast } of broadcasts) {
         fanOutBroadcast(this.channelsOn(`realtime:${topic}`), isPrivate, { kind: 'user', broadcast }, (channel) => channel.replayedIds.has(id));
