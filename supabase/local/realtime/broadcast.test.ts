@@ -221,19 +221,27 @@ describe('Broadcast from the Database', () => {
   it('replays the latest stored messages on join, oldest first, marked replayed, then continues live', async () => {
     const topic = topicOf(SEEDED.a);
     const since = Date.now() - 1000;
+    // An observer sees the three live first, so none of them can still be on its way when the replaying channel joins.
+    const observer = await clientFor(SEEDED.a);
+    const observed: Row[] = [];
+    await subscribe(observer.channel(topic, { config: { private: true } }).on('broadcast', { event: 'replay-me' }, (p: Row) => observed.push(p)));
     for (const n of [1, 2, 3]) await send(topic, 'replay-me', { n });
+    await waitFor(() => observed.length === 3, 'the three live messages');
+
     const a = await clientFor(SEEDED.a);
     const heard: Row[] = [];
     const channel = a
       .channel(topic, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } })
       .on('broadcast', { event: 'replay-me' }, (p: Row) => heard.push(p));
     await subscribe(channel);
-    await waitFor(() => heard.length === 2, 'two replayed messages');
+    await waitFor(() => heard.length >= 2, 'two replayed messages');
     expect(heard.map((m) => (m.payload as Row).n)).toEqual([2, 3]);
     expect(heard.map((m) => (m.meta as Row).replayed)).toEqual([true, true]);
+    expect(heard.map((m) => (m.meta as Row).id)).toEqual(observed.slice(1).map((m) => (m.meta as Row).id));
 
     await send(topic, 'replay-me', { n: 4 });
-    await waitFor(() => heard.length === 3, 'the live message');
+    await waitFor(() => heard.length >= 3, 'the live message');
+    expect(heard).toHaveLength(3);
     expect(heard[2]).toMatchObject({ payload: { n: 4 }, meta: { id: expect.any(String) } });
     expect((heard[2]!.meta as Row).replayed).toBeUndefined();
   });

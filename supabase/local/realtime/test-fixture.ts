@@ -60,7 +60,13 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
   };
   try {
     await prepareDatabase(db, { seed: true });
-    const context = await createStackContext(db, { accessTokenTtlSeconds: 3600 });
+    const context = await createStackContext(db, {
+      accessTokenTtlSeconds: 3600,
+      // BEACON_TEST_LOG=1: the server's warnings and errors on stderr, for diagnosing a failing test.
+      ...(process.env.BEACON_TEST_LOG
+        ? { log: (level, message, fields) => void (level === 'warn' || level === 'error' ? process.stderr.write(`${level} ${message} ${JSON.stringify(fields ?? {})}\n`) : undefined) }
+        : {}),
+    });
     const rt = await createRealtimeServer(context, { ...FAST, ...options });
     realtime = rt;
     const http = createServer((req, res) => {
