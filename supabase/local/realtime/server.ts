@@ -350,7 +350,13 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
 
   /** realtime.send() rows, to the topic's subscribers (a replayed id is not delivered twice). */
   private relayDatabaseBroadcasts(transaction: CommittedTransaction): void {
-    const broadcasts = broadcastsOf(transaction);
+    let broadcasts: ReturnType<typeof broadcastsOf>;
+    try {
+      broadcasts = broadcastsOf(transaction);
+    } catch (error) {
+      this.ctx.log('error', 'realtime: unreadable realtime.messages row; its broadcast is lost', { error: String(error) });
+      return;
+    }
     if (broadcasts.length === 0) return;
     if (this.heldBroadcasts) {
       this.heldBroadcasts.push(transaction);
