@@ -18,6 +18,7 @@ import { fanOutBroadcast, type OutboundBroadcast } from './broadcast-fanout.ts';
 import { ChangePipeline, SubscriptionRegistry } from './change-pipeline.ts';
 import { broadcastsOf, MESSAGES_PUBLICATION } from './db-broadcasts.ts';
 import { DeliveryScheduler } from './delivery-scheduler.ts';
+import { startMessageRetention } from './message-retention.ts';
 import { PresenceRegistry, type PresenceDiff, type PresenceState } from './presence.ts';
 import { RelationCatalog } from './relations.ts';
 import { ReplicationStream, type CommittedTransaction } from './replication.ts';
@@ -91,6 +92,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private readonly pipeline: ChangePipeline;
   /** Transactions whose database broadcasts wait for resumeReplication (undefined = not paused). */
   private heldBroadcasts: CommittedTransaction[] | undefined;
+  private stopRetention: (() => void) | undefined;
   private readonly broadcastApi: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   private replication: ReplicationStream | undefined;
   private slotName = '';
@@ -142,6 +144,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     end $$`);
     await installRlsFunction(this.pool);
     await this.startReplication();
+    this.stopRetention = startMessageRetention(this.pool, this.ctx.log);
   }
 
   // RealtimeServer -----------------------------------------------------------------
@@ -431,6 +434,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private async shutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.stopRetention?.();
     for (const session of this.sessions) session.terminate();
     for (const socket of this.pendingUpgrades) socket.destroy();
     this.wss.close();
