@@ -44,6 +44,19 @@ describe('the local stack', () => {
     expect(await cleared.json()).toMatchObject({ latencyMs: 0, heartbeatsSilenced: false, replicationPaused: false });
   });
 
+  it('serves the Realtime REST broadcast endpoint (realtime-js httpSend) next to the WebSocket', async () => {
+    const client = createClient(stack.url, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const heard: unknown[] = [];
+    const listener = client.channel('stack-room').on('broadcast', { event: 'hello' }, (message) => heard.push(message.payload));
+    await new Promise<void>((resolve) => listener.subscribe((status) => status === 'SUBSCRIBED' && resolve()));
+    const sender = createClient(stack.url, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    await expect(sender.channel('stack-room').httpSend('hello', { from: 'rest' })).resolves.toEqual({ success: true });
+    await waitFor(() => heard.length > 0, 'the REST broadcast');
+    expect(heard).toEqual([{ from: 'rest' }]);
+    await client.removeAllChannels();
+    await sender.removeAllChannels();
+  });
+
   it('runs the activity simulator: tasks move through their states and conversations change', async () => {
     const stats = await waitFor(async () => {
       const s = stack.simulator!.stats();

@@ -2,7 +2,7 @@
  * The local stack: PostgreSQL (embedded or external) prepared with Supabase's
  * platform SQL, the project's migrations and seed, and one HTTP server on
  * loopback serving what supabase-js talks to — /auth/v1, /rest/v1,
- * /realtime/v1/websocket — plus the test control surface /admin/v1.
+ * /realtime/v1/websocket, /realtime/v1/api/broadcast — plus the test control surface /admin/v1.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -137,6 +137,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       ['/auth/v1', createAuthHandler(context)],
       ['/rest/v1', createRestHandler(context)],
       ['/admin/v1', createAdminHandler(context, faults)],
+      ['/realtime/v1/api', (req, res, path) => realtime.handleHttp(req, res, path)],
     ];
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -8,11 +8,13 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { JwtClaims, TokenRevocations } from '../auth/jwt.ts';
 import type { ChangeSubscriber } from './change-pipeline.ts';
+import type { BroadcastTarget, OutboundBroadcast } from './broadcast-fanout.ts';
+import { ChannelAccess } from './channel-access.ts';
 import type { JoinConfig } from './join-payload.ts';
 import type { ClaimSet } from './rls.ts';
 import { resolveBindings, type Binding, type SubscriberRole, type Subscription } from './subscriptions.ts';
 import { channelErrorMessage, checkToken, type TokenCheck, type TokenKeys } from './token-check.ts';
-import type { Vsn } from './wire.ts';
+import type { UserBroadcast, Vsn } from './wire.ts';
 import type { TypeCatalog } from './type-catalog.ts';
 
 /** What a channel needs from its socket and from the server. */
@@ -24,6 +26,10 @@ export interface ChannelHost {
   readonly revocations: TokenRevocations;
   /** Sends a frame on the channel's socket (if still open). */
   send(frame: string | Buffer): void;
+  /** A user broadcast: binary kind 4 on vsn 2.0.0, JSON on 1.0.0. */
+  sendUserBroadcast(topic: string, broadcast: UserBroadcast): void;
+  /** A message outside the channel process: no refs. */
+  sendFastlane(topic: string, event: string, payload: unknown): void;
   /** Pushes a message from the channel process: carries the join ref, ref null. */
   push(channel: Channel, event: string, payload: unknown): void;
   onDelivered(): void;
@@ -38,7 +44,7 @@ export interface ChannelHost {
 const MAX_TOKEN_CHECK_DELAY_MS = 5 * 60_000;
 const SUBSCRIBE_RETRY_MS = 5_000;
 
-export class Channel implements ChangeSubscriber {
+export class Channel implements ChangeSubscriber, BroadcastTarget {
   readonly topic: string;
   readonly name: string;
   readonly joinRef: string;
@@ -50,6 +56,10 @@ export class Channel implements ChangeSubscriber {
   claimSet: ClaimSet;
   claimsKey: string;
   readonly host: ChannelHost;
+  /** Realtime Authorization of a private channel (set by the join); public: everything allowed. */
+  access: ChannelAccess = ChannelAccess.public();
+  /** Ids of the broadcasts replayed at join: not delivered a second time. */
+  readonly replayedIds = new Set<string>();
   private token: string;
   private expiresAt: number;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -93,6 +103,12 @@ export class Channel implements ChangeSubscriber {
     if (this.closed) return;
     this.host.send(frame);
     this.host.onDelivered();
+  }
+
+  sendBroadcast(message: OutboundBroadcast): void {
+    if (this.closed) return;
+    if (message.kind === 'user') this.host.sendUserBroadcast(this.topic, message.broadcast);
+    else this.host.sendFastlane(this.topic, 'broadcast', message.payload);
   }
 
   /** Starts the expiry watch; call once the join is accepted. */

@@ -31,7 +31,8 @@ export interface CommittedTransaction {
 
 export interface ReplicationStreamOptions {
   readonly connectionString: string;
-  readonly publication: string;
+  /** One publication or several (pgoutput streams their union). */
+  readonly publication: string | readonly string[];
   readonly slotName: string;
   readonly onTransaction: (transaction: CommittedTransaction) => void;
   /** The stream broke after it had started (database restart, connection loss). */
@@ -93,7 +94,7 @@ export class ReplicationStream {
         started = true;
         resolve();
       });
-      const plugin = new TemporarySlotPgoutput({ protoVersion: 1, publicationNames: [this.options.publication] });
+      const plugin = new TemporarySlotPgoutput({ protoVersion: 1, publicationNames: [this.options.publication].flat() });
       service.subscribe(plugin, this.options.slotName).then(
         () => {
           if (started) fail(new Error('replication stream ended'));

@@ -5,18 +5,23 @@
  * subscriber's RLS, plus the fault controls the test surface drives.
  */
 import { randomBytes } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type pg from 'pg';
 import type { TokenRevocations } from '../auth/jwt.ts';
 import type { StackContext, StackLog } from '../context.ts';
 import type { Channel } from './channel.ts';
+import { presenceTopicOf } from './channel-access.ts';
+import { createBroadcastApi } from './broadcast-api.ts';
+import { fanOutBroadcast, type OutboundBroadcast } from './broadcast-fanout.ts';
 import { ChangePipeline, SubscriptionRegistry } from './change-pipeline.ts';
+import { broadcastsOf, MESSAGES_PUBLICATION } from './db-broadcasts.ts';
 import { DeliveryScheduler } from './delivery-scheduler.ts';
+import { startMessageRetention } from './message-retention.ts';
 import { PresenceRegistry, type PresenceDiff, type PresenceState } from './presence.ts';
 import { RelationCatalog } from './relations.ts';
-import { ReplicationStream } from './replication.ts';
+import { ReplicationStream, type CommittedTransaction } from './replication.ts';
 import { installRlsFunction } from './rls.ts';
 import { Session, type SessionHub, type SessionLimits } from './session.ts';
 import { PUBLICATION, type Subscription } from './subscriptions.ts';
@@ -27,6 +32,10 @@ import { parseVsn } from './wire.ts';
 export interface RealtimeServer {
   /** Route `/realtime/v1/websocket` upgrades here. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Route `/realtime/v1/api/*` requests here (`path` below `/api`, e.g. `/broadcast`). */
+  handleHttp(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** Broadcasts to the channels joined on `realtime:<topic>` (private: only those whose read policy allows it). */
+  publishBroadcast(topic: string, isPrivate: boolean, message: OutboundBroadcast): number;
   /** Closes every realtime socket abruptly, as a network drop would. */
   dropSockets(): void;
   /** Stops answering heartbeats until cleared. */
@@ -81,6 +90,10 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private readonly presence = new PresenceRegistry<Channel>();
   private readonly scheduler = new DeliveryScheduler();
   private readonly pipeline: ChangePipeline;
+  /** Transactions whose database broadcasts wait for resumeReplication (undefined = not paused). */
+  private heldBroadcasts: CommittedTransaction[] | undefined;
+  private stopRetention: (() => void) | undefined;
+  private readonly broadcastApi: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
   private replication: ReplicationStream | undefined;
   private slotName = '';
   private readonly slotsCreated: string[] = [];
@@ -110,6 +123,13 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
       schedule: (deliver) => this.scheduler.schedule(deliver),
       onError: (error) => this.ctx.log('error', 'realtime: change batch failed; its changes are lost', { error: String(error) }),
     });
+    this.broadcastApi = createBroadcastApi({
+      pool: ctx.db.pool,
+      keys: ctx.keys,
+      revocations: ctx.revocations,
+      log: ctx.log,
+      publish: (topic, isPrivate, message) => this.publishBroadcast(topic, isPrivate, message),
+    });
   }
 
   get log(): StackLog {
@@ -123,6 +143,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     end $$`);
     await installRlsFunction(this.pool);
     await this.startReplication();
+    this.stopRetention = startMessageRetention(this.pool, this.ctx.log);
   }
 
   // RealtimeServer -----------------------------------------------------------------
@@ -142,6 +163,14 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
       .finally(() => this.pendingUpgrades.delete(socket));
   }
 
+  handleHttp(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    return this.broadcastApi(req, res, path);
+  }
+
+  publishBroadcast(topic: string, isPrivate: boolean, message: OutboundBroadcast): number {
+    return fanOutBroadcast(this.channelsOn(`realtime:${topic}`), isPrivate, message);
+  }
+
   dropSockets(): void {
     for (const session of this.sessions) session.terminate();
   }
@@ -152,9 +181,13 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
 
   pauseReplication(): void {
     this.pipeline.pause();
+    this.heldBroadcasts ??= [];
   }
 
   resumeReplication(options: { drop: boolean }): void {
+    const held = this.heldBroadcasts ?? [];
+    this.heldBroadcasts = undefined;
+    if (!options.drop) for (const transaction of held) this.relayDatabaseBroadcasts(transaction);
     this.pipeline.resume(options.drop);
   }
 
@@ -174,6 +207,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
       }
       this.pipeline.clear();
       this.scheduler.clear();
+      if (this.heldBroadcasts) this.heldBroadcasts = [];
       clearTimeout(this.reconnectTimer);
       const old = this.replication;
       this.replication = undefined;
@@ -237,11 +271,11 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   }
 
   presenceTrack(channel: Channel, payload: Record<string, unknown>): PresenceDiff | undefined {
-    return this.presence.track(channel.topic, channel, channel.presenceKey, payload);
+    return this.presence.track(presenceTopicOf(channel), channel, channel.presenceKey, payload);
   }
 
   presenceUntrack(channel: Channel): PresenceDiff | undefined {
-    return this.presence.untrack(channel.topic, channel);
+    return this.presence.untrack(presenceTopicOf(channel), channel);
   }
 
   presenceState(topic: string): PresenceState {
@@ -298,9 +332,12 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     const slotName = `beacon_realtime_${process.pid}_${randomBytes(4).toString('hex')}`;
     const stream: ReplicationStream = new ReplicationStream({
       connectionString: this.ctx.db.url,
-      publication: PUBLICATION,
+      publication: [PUBLICATION, MESSAGES_PUBLICATION],
       slotName,
-      onTransaction: (transaction) => this.pipeline.push(transaction),
+      onTransaction: (transaction) => {
+        this.relayDatabaseBroadcasts(transaction);
+        this.pipeline.push(transaction);
+      },
       onFailure: (error) => this.onReplicationFailure(stream, error),
     });
     this.slotsCreated.push(slotName);
@@ -311,6 +348,27 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     }
     this.replication = stream;
     this.slotName = slotName;
+  }
+
+  /** realtime.send() rows, to the topic's subscribers (a replayed id is not delivered twice). */
+  private relayDatabaseBroadcasts(transaction: CommittedTransaction): void {
+    let broadcasts: ReturnType<typeof broadcastsOf>;
+    try {
+      broadcasts = broadcastsOf(transaction);
+    } catch (error) {
+      this.ctx.log('error', 'realtime: unreadable realtime.messages row; its broadcast is lost', { error: String(error) });
+      return;
+    }
+    if (broadcasts.length === 0) return;
+    if (this.heldBroadcasts) {
+      this.heldBroadcasts.push(transaction);
+      return;
+    }
+    this.scheduler.schedule(() => {
+      for (const { id, topic, isPrivate, broadcast } of broadcasts) {
+        fanOutBroadcast(this.channelsOn(`realtime:${topic}`), isPrivate, { kind: 'user', broadcast }, (channel) => channel.replayedIds.has(id));
+      }
+    });
   }
 
   private onReplicationFailure(stream: ReplicationStream, error: Error): void {
@@ -375,6 +433,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private async shutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
+    this.stopRetention?.();
     for (const session of this.sessions) session.terminate();
     for (const socket of this.pendingUpgrades) socket.destroy();
     this.wss.close();

@@ -9,6 +9,9 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { TokenRevocations } from '../auth/jwt.ts';
 import { Channel, type ChannelHost } from './channel.ts';
+import { fanOutBroadcast, type OutboundBroadcast } from './broadcast-fanout.ts';
+import { presenceTopicOf } from './channel-access.ts';
+import { admitJoin } from './join-admission.ts';
 import { bindingId, joinPayloadProblem, parseJoinPayload } from './join-payload.ts';
 import type { PresenceDiff, PresenceState } from './presence.ts';
 import { wouldOverflow } from './send-buffer.ts';
@@ -19,6 +22,7 @@ import {
   decodeFrame,
   encodeMessage,
   encodeUserBroadcast,
+  fitsUserBroadcastFrame,
   userBroadcastAsJson,
   type InboundMessage,
   type UserBroadcast,
@@ -157,8 +161,7 @@ export class Session implements ChannelHost {
   }
 
   sendUserBroadcast(topic: string, broadcast: UserBroadcast): void {
-    const fitsBinary = Buffer.byteLength(topic) <= 255 && Buffer.byteLength(broadcast.event) <= 255;
-    if (this.vsn === '2.0.0' && fitsBinary) {
+    if (this.vsn === '2.0.0' && fitsUserBroadcastFrame(topic, broadcast)) {
       this.send(encodeUserBroadcast(topic, broadcast));
       return;
     }
@@ -220,14 +223,17 @@ export class Session implements ChannelHost {
     }
     if (message.joinRef !== null && message.joinRef !== channel.joinRef) return; // stale join ref: ignored
     switch (message.event) {
-      case 'access_token':
+      case 'access_token': {
+        const before = channel.claimSet;
         await channel.updateToken(accessTokenSchema.parse(message.payload).access_token);
+        if (channel.claimSet !== before && !channel.isClosed) await this.reauthorize(channel);
         return;
+      }
       case 'broadcast':
-        this.broadcast(channel, message);
+        await this.broadcast(channel, message);
         return;
       case 'presence':
-        this.presence(channel, message);
+        await this.presence(channel, message);
         return;
       default:
         return;
@@ -265,10 +271,9 @@ export class Session implements ChannelHost {
     const token = config.accessToken ?? this.apiKey;
     const check = await checkToken(this.hub.jwtSecret, this.hub.revocations, token);
     if (!check.ok) return this.replyJoinError(message, joinErrorReason(check.failure));
-    if (config.isPrivate && check.claims.role !== 'service_role') {
-      // No realtime.messages policies exist locally, so private channels are readable by the service role only.
-      return this.replyJoinError(message, `Unauthorized: You do not have permissions to read from this Channel topic: ${name}`);
-    }
+    const admission = await admitJoin(this.hub.pool, this.hub.log, { name, isPrivate: config.isPrivate, claims: check.claims, payload: message.payload });
+    if (!admission.ok) return this.replyJoinError(message, admission.reason);
+    const { access, replayed } = admission;
     if (this.closed) return;
     const bindings = config.postgresChanges.map((params) => ({ params, id: bindingId(params) }));
     const channel = new Channel({
@@ -281,6 +286,7 @@ export class Session implements ChannelHost {
       claims: check.claims,
       expiresAt: check.expiresAt,
     });
+    channel.access = access;
     this.channels.set(topic, channel);
     this.hub.attach(channel);
     if (config.waitForPostgres && bindings.length > 0) {
@@ -292,7 +298,11 @@ export class Session implements ChannelHost {
     }
     this.reply(message, 'ok', { postgres_changes: bindings.map((b) => ({ ...b.params, id: b.id })) });
     channel.start();
-    if (config.presenceEnabled) this.push(channel, 'presence_state', this.hub.presenceState(topic));
+    for (const { id, broadcast } of replayed) {
+      channel.replayedIds.add(id);
+      channel.sendBroadcast({ kind: 'user', broadcast });
+    }
+    if (config.presenceEnabled && access.canReceivePresence) this.push(channel, 'presence_state', this.hub.presenceState(presenceTopicOf(channel)));
     if (config.replicationReady && this.hub.replicationRunning()) {
       this.push(channel, 'system', { message: 'Replication connection established', status: 'ok', extension: 'system', channel: name });
     }
@@ -310,19 +320,32 @@ export class Session implements ChannelHost {
     this.closeChannel(channel);
   }
 
-  private broadcast(sender: Channel, message: InboundMessage): void {
-    const userBroadcast = message.userBroadcast;
-    for (const target of this.hub.channelsOn(sender.topic)) {
-      if (target === sender && !sender.config.broadcastSelf) continue;
-      if (target.config.isPrivate !== sender.config.isPrivate) continue;
-      const session = target.host as Session;
-      if (userBroadcast) session.sendUserBroadcast(target.topic, userBroadcast);
-      else session.sendFastlane(target.topic, 'broadcast', message.payload);
+  /** Realtime sends no reply (not even with ack) when the INSERT policy refuses the broadcast. */
+  private async broadcast(sender: Channel, message: InboundMessage): Promise<void> {
+    if (!(await this.mayWrite(sender, 'broadcast'))) return;
+    let outbound: OutboundBroadcast | undefined;
+    if (message.userBroadcast) outbound = { kind: 'user', broadcast: message.userBroadcast };
+    else if (isPlainObject(message.payload)) outbound = { kind: 'json', payload: message.payload };
+    if (outbound) {
+      fanOutBroadcast(this.hub.channelsOn(sender.topic), sender.access.isPrivate, outbound, (t) => t === sender && !sender.config.broadcastSelf);
     }
     if (sender.config.broadcastAck) this.reply(message, 'ok', {});
   }
 
-  private presence(channel: Channel, message: InboundMessage): void {
+  private mayWrite(channel: Channel, extension: 'broadcast' | 'presence'): Promise<boolean> {
+    return channel.access.allows(extension, (text, fields) => this.hub.log('warn', text, { topic: channel.topic, ...fields }));
+  }
+
+  /** A private channel's new token must still pass the read policies, or the channel is closed. */
+  private async reauthorize(channel: Channel): Promise<void> {
+    const log = (text: string, fields: Record<string, unknown>) => this.hub.log('warn', text, { topic: channel.topic, ...fields });
+    if ((await channel.access.stillReadable(channel.role.role, channel.claimSet.claimsJson, log)) || channel.isClosed) return;
+    const message = `You no longer have permission to read from this Channel topic: ${channel.name}`;
+    this.push(channel, 'system', { extension: 'system', status: 'error', message, channel: channel.name });
+    this.closeChannel(channel);
+  }
+
+  private async presence(channel: Channel, message: InboundMessage): Promise<void> {
     const parsed = presencePushSchema.safeParse(message.payload);
     if (!parsed.success) {
       this.reply(message, 'error', {});
@@ -335,6 +358,11 @@ export class Session implements ChannelHost {
         this.reply(message, 'error', { reason: 'Presence track payload must be a map' });
         return;
       }
+      if (!(await this.mayWrite(channel, 'presence'))) {
+        this.reply(message, 'error', {});
+        return;
+      }
+      if (channel.isClosed) return;
       diff = this.hub.presenceTrack(channel, payload);
     } else {
       diff = this.hub.presenceUntrack(channel);
@@ -346,7 +374,9 @@ export class Session implements ChannelHost {
   /** To every presence-enabled channel on the topic, and to the tracker itself (if still joined). */
   private sendPresenceDiff(origin: Channel, diff: PresenceDiff): void {
     for (const target of this.hub.channelsOn(origin.topic)) {
+      if (target.access.isPrivate !== origin.access.isPrivate) continue;
       if (target !== origin && !target.config.presenceEnabled) continue;
+      if (target.access.isPrivate && !target.access.canReceivePresence) continue;
       (target.host as Session).sendFastlane(target.topic, 'presence_diff', diff);
     }
   }

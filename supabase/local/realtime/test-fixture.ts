@@ -12,7 +12,7 @@ import { startDatabase, type Database } from '../db/database.ts';
 import { prepareDatabase } from '../db/prepare.ts';
 import { signJwt } from '../auth/jwt.ts';
 import { createStackContext } from '../stack.ts';
-import type { StackContext } from '../context.ts';
+import type { StackContext, StackLog } from '../context.ts';
 import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from './server.ts';
 
 /** The agents supabase/seed.sql creates (ids follow the seed's documented pattern). */
@@ -38,6 +38,11 @@ export interface RealtimeFixture {
   stop(): Promise<void>;
 }
 
+/** BEACON_TEST_LOG=1: the server's warnings and errors on stderr, for diagnosing a failing test. */
+const stderrLog: StackLog = (level, message, fields) => {
+  if (level === 'warn' || level === 'error') process.stderr.write(`${level} ${message} ${JSON.stringify(fields ?? {})}\n`);
+};
+
 /** Join/connect error back-offs are shortened so tests need not wait Realtime's 5 s / 2 s. */
 const FAST: RealtimeServerOptions = { joinErrorBackoffMs: 50, connectErrorBackoffMs: 50 };
 
@@ -60,10 +65,14 @@ export async function startRealtimeFixture(options: RealtimeServerOptions = {}):
   };
   try {
     await prepareDatabase(db, { seed: true });
-    const context = await createStackContext(db, { accessTokenTtlSeconds: 3600 });
+    const context = await createStackContext(db, { accessTokenTtlSeconds: 3600, ...(process.env.BEACON_TEST_LOG ? { log: stderrLog } : {}) });
     const rt = await createRealtimeServer(context, { ...FAST, ...options });
     realtime = rt;
-    const http = createServer((_req, res) => res.writeHead(404).end());
+    const http = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path.startsWith('/realtime/v1/api/')) void rt.handleHttp(req, res, path.slice('/realtime/v1/api'.length));
+      else res.writeHead(404).end();
+    });
     http.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/realtime/v1/websocket') rt.handleUpgrade(req, socket, head);

@@ -15,6 +15,8 @@ export interface UserBroadcast {
   /** 1 = JSON (body is JSON text), 0 = binary. */
   readonly encoding: 0 | 1;
   readonly body: Buffer;
+  /** Metadata (e.g. `{"id": …}` of a database broadcast); kind 4 carries it as JSON. */
+  readonly meta?: Readonly<Record<string, unknown>>;
 }
 
 export interface InboundMessage {
@@ -155,15 +157,23 @@ export function encodeChangeFrame(vsn: Vsn, topic: string, ids: readonly number[
 export function encodeUserBroadcast(topic: string, broadcast: UserBroadcast): Buffer {
   const topicBytes = Buffer.from(topic, 'utf8');
   const eventBytes = Buffer.from(broadcast.event, 'utf8');
-  const header = Buffer.from([4, topicBytes.length, eventBytes.length, 0, broadcast.encoding]);
-  return Buffer.concat([header, topicBytes, eventBytes, broadcast.body]);
+  const metaBytes = broadcast.meta ? Buffer.from(JSON.stringify(broadcast.meta), 'utf8') : Buffer.alloc(0);
+  const header = Buffer.from([4, topicBytes.length, eventBytes.length, metaBytes.length, broadcast.encoding]);
+  return Buffer.concat([header, topicBytes, eventBytes, metaBytes, broadcast.body]);
+}
+
+/** Whether a kind 4 frame can carry it: each length field is one byte. */
+export function fitsUserBroadcastFrame(topic: string, broadcast: UserBroadcast): boolean {
+  const metaLength = broadcast.meta ? Buffer.byteLength(JSON.stringify(broadcast.meta)) : 0;
+  return Buffer.byteLength(topic) <= 255 && Buffer.byteLength(broadcast.event) <= 255 && metaLength <= 255;
 }
 
 /** What a vsn 1.0.0 socket receives for a user broadcast; binary payloads cannot be represented. */
 export function userBroadcastAsJson(broadcast: UserBroadcast): Record<string, unknown> | undefined {
   if (broadcast.encoding === 0) return undefined;
   try {
-    return { type: 'broadcast', event: broadcast.event, payload: JSON.parse(broadcast.body.toString('utf8')) as unknown };
+    const payload = JSON.parse(broadcast.body.toString('utf8')) as unknown;
+    return { type: 'broadcast', event: broadcast.event, payload, ...(broadcast.meta ? { meta: broadcast.meta } : {}) };
   } catch {
     return undefined;
   }
