@@ -6,7 +6,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, SUBSCRIPTIONS, type BeaconApi } from '../main/core/ipc/contract.ts';
 
-export function buildApi(): BeaconApi {
+function buildApi(): BeaconApi {
   const api: Record<string, unknown> = {};
   for (const [method, channel] of Object.entries(INVOKE_CHANNELS)) {
     api[method] = (request?: unknown) => ipcRenderer.invoke(channel, request);

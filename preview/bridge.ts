@@ -38,7 +38,7 @@ function digest(value: string): Buffer {
 }
 
 /** Constant-time token check (hashing first makes the lengths equal). */
-export function tokenMatches(expected: string, given: string | null): boolean {
+function tokenMatches(expected: string, given: string | null): boolean {
   if (given === null) return false;
   return timingSafeEqual(digest(expected), digest(given));
 }
@@ -47,7 +47,7 @@ function refuse(socket: Duplex, status: 400 | 401 | 403 | 404, text: string): vo
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 }
 
-export function notificationMessage(notification: PreviewNotification): NotificationMessage {
+function notificationMessage(notification: PreviewNotification): NotificationMessage {
   const { request } = notification;
   return { type: 'notification', id: notification.id, kind: request.kind, title: request.title, body: request.body, contactId: notification.contactId, at: notification.at };
 }

@@ -22,7 +22,7 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
 const MODULE_SCRIPT = /<script\b[^>]*\btype=["']module["'][^>]*>/i;
 
 /** index.html with the overlay stylesheet and the bridge client placed before the first module script. */
-export function injectBridge(html: string): string {
+function injectBridge(html: string): string {
   const match = MODULE_SCRIPT.exec(html);
   if (!match) throw new Error('index.html has no <script type="module">: is this a built renderer (out/renderer)?');
   const tags = `<link rel="stylesheet" href="${OVERLAY_STYLESHEET_PATH}">\n    <script src="${CLIENT_SCRIPT_PATH}"></script>\n    `;

@@ -9,7 +9,7 @@ export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
 
 const callId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const clientMessageSchema = z.discriminatedUnion('type', [
+const clientMessageSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('invoke'),

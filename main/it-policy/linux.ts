@@ -8,7 +8,7 @@ import type { ConfigLayer } from '../core/config/config.ts';
 import type { Logger } from '../core/ports.ts';
 import { readJsonSettingsLayer, type ProtectedJsonOptions } from './protected-json.ts';
 
-export const LINUX_POLICY_PATH = '/etc/beacon/policy.json';
+const LINUX_POLICY_PATH = '/etc/beacon/policy.json';
 
 export function readLinuxPolicy(options: { logger: Logger; path?: string } & Omit<ProtectedJsonOptions, 'path'>): Promise<ConfigLayer> {
   return readJsonSettingsLayer('policy', { ...options, path: options.path ?? LINUX_POLICY_PATH });

@@ -11,8 +11,8 @@ import type { MainLogger, LogFile, LogLevel, LogMessage } from 'electron-log';
 import { redact } from '../core/logging/redact.ts';
 import type { Logger } from '../core/ports.ts';
 
-export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
-export const DEFAULT_KEPT_LOG_FILES = 3;
+const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
+const DEFAULT_KEPT_LOG_FILES = 3;
 
 /** The slice of electron-log this module uses (the default `electron-log/main` export or `log.create(...)`). */
 export type ElectronLog = Pick<MainLogger, 'hooks' | 'transports' | 'debug' | 'info' | 'warn' | 'error'>;
@@ -34,7 +34,7 @@ export interface LoggingOptions {
 const REDACTION_HOOK = Symbol.for('beacon.log.redaction');
 
 /** Runs the redaction on every message before any transport formats it. */
-export function installRedaction(log: Pick<MainLogger, 'hooks'>): void {
+function installRedaction(log: Pick<MainLogger, 'hooks'>): void {
   if (log.hooks.some((hook) => (hook as { [REDACTION_HOOK]?: true })[REDACTION_HOOK])) return;
   const hook = Object.assign((message: LogMessage): LogMessage => ({ ...message, data: message.data.map((item: unknown) => redact(item)) }), {
     [REDACTION_HOOK]: true as const,

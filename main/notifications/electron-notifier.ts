@@ -59,7 +59,7 @@ interface LiveEntry {
   readonly contactId: string | null;
 }
 
-export const DEFAULT_RECENT_LIMIT = 5;
+const DEFAULT_RECENT_LIMIT = 5;
 
 export class ElectronNotifier implements Notifier {
   /** False where the OS cannot show notifications (AppState.notificationsSupported). */

@@ -31,7 +31,7 @@ export const MAC_BODY_MAX_BYTES = 256;
 /** Windows' toast tag limit; Beacon's tags (a contact id, `conversation:<id>`, `summary:…`) stay below it. */
 const MAX_ID_LENGTH = 64;
 
-export const ACTION_LABELS: Record<NotificationActionKind, string> = {
+const ACTION_LABELS: Record<NotificationActionKind, string> = {
   'open-contact': 'Open contact',
   'open-in-crm': 'Open in CRM',
 };

@@ -89,7 +89,7 @@ export interface Shell {
 
 export const SECRET_NOTICE_ID = 'secret-storage';
 
-export function preferencesPort(store: PreferencesLike): PreferencesPort {
+function preferencesPort(store: PreferencesLike): PreferencesPort {
   return {
     get: () => {
       const { theme, launchAtLogin, userConfig } = store.get();

@@ -24,7 +24,7 @@ export function testHooksEnabled(isPackaged: boolean, env: NodeJS.ProcessEnv): b
   return !isPackaged && env.BEACON_E2E === '1';
 }
 
-export function createTestHooks(shellReady: Promise<Shell>): BeaconTestHooks {
+function createTestHooks(shellReady: Promise<Shell>): BeaconTestHooks {
   let shell: Shell | null = null;
   const focused: string[] = [];
   const ready = shellReady.then(async (s) => {

@@ -42,7 +42,7 @@ const SCHEMA: Schema<Preferences> = {
 };
 
 /** electron-store's migrations, by the app version that introduced them. */
-export const MIGRATIONS: NonNullable<Options<Preferences>['migrations']> = {
+const MIGRATIONS: NonNullable<Options<Preferences>['migrations']> = {
   // Pre-release builds called the login setting `openAtLogin` and kept a version number of their own.
   '0.1.0': (store) => {
     const legacy = store.get('openAtLogin' as keyof Preferences) as unknown;

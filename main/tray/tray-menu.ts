@@ -30,7 +30,7 @@ export interface TrayMenuInput {
   readonly formatTime?: (epochMs: number) => string;
 }
 
-export const RECENT_LIMIT = 5;
+const RECENT_LIMIT = 5;
 const LABEL_MAX = 60;
 
 export const MENU_LABELS = {

@@ -20,7 +20,7 @@ export interface TrayIconState {
 }
 
 /** The header before the first view arrives: signed out, nothing running. */
-export const EMPTY_HEADER: ViewHeader = { health: 'signed-out', profile: null, activeCount: 0, attention: [] };
+const EMPTY_HEADER: ViewHeader = { health: 'signed-out', profile: null, activeCount: 0, attention: [] };
 
 const HEALTH_WORDS: Record<Health, string> = {
   live: 'Live',

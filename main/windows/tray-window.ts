@@ -9,7 +9,7 @@ import { BrowserWindow, type WebContents } from 'electron';
 import { trustedDevOrigin } from '../core/security/trusted-app-url.ts';
 import type { Logger } from '../core/ports.ts';
 
-export const TRAY_WINDOW_SIZE = { width: 380, height: 560 } as const;
+const TRAY_WINDOW_SIZE = { width: 380, height: 560 } as const;
 export const APP_ENTRY_URL = 'app://bundle/index.html';
 
 /** The dev server origin to load and trust: only in unpackaged runs, and only a loopback http(s) origin. */

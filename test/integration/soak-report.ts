@@ -41,7 +41,7 @@ export interface SoakCheck {
 }
 
 /** Polling must take over within this long after realtime is lost. */
-export const POLLING_TAKEOVER_LIMIT_MS = 10_000;
+const POLLING_TAKEOVER_LIMIT_MS = 10_000;
 
 export function soakChecks(summary: SoakSummary): SoakCheck[] {
   const { verdict } = summary;

@@ -2,7 +2,7 @@ import type { NotificationRequest } from '../../main/core/ports.ts';
 import { RecordingNotifier } from '../fakes/recording-notifier.ts';
 
 /** Task ids a request stands for: the task of a task notification, every task of a summary. */
-export function taskIdsOf(request: NotificationRequest): string[] {
+function taskIdsOf(request: NotificationRequest): string[] {
   if (request.kind === 'task') return [request.taskId];
   if (request.kind === 'summary') return request.tasks.map((task) => task.taskId);
   return [];

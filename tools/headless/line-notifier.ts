@@ -12,7 +12,7 @@ export type HeadlessLine =
   | { type: 'session'; signedIn: boolean; email: string | null; reason?: string }
   | { type: 'error'; message: string };
 
-export function toLine(request: NotificationRequest): HeadlessLine {
+function toLine(request: NotificationRequest): HeadlessLine {
   switch (request.kind) {
     case 'task':
       return {

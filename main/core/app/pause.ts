@@ -6,7 +6,7 @@
 import type { PauseChoice } from '../ipc/contract.ts';
 
 export const ONE_HOUR_MS = 60 * 60 * 1000;
-export const TOMORROW_HOUR = 8;
+const TOMORROW_HOUR = 8;
 
 export function pauseUntil(choice: PauseChoice, now: number, timeZone?: string): number | null {
   switch (choice) {

@@ -7,8 +7,7 @@
  */
 import { z } from 'zod';
 
-export const CONFIG_SOURCES = ['policy', 'machine', 'user', 'default'] as const;
-export type ConfigSource = (typeof CONFIG_SOURCES)[number];
+export type ConfigSource = 'policy' | 'machine' | 'user' | 'default';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -44,7 +43,7 @@ export const anonKeySchema = z
   }, 'is not an anon key (expected a JWT whose role is "anon", or an sb_publishable_ key); never configure the service-role key');
 
 /** `{contactId}` is replaced by the contact's id; the result must be an https URL. */
-export const crmUrlTemplateSchema = z
+const crmUrlTemplateSchema = z
   .string()
   .trim()
   .refine((t) => t.includes('{contactId}'), 'must contain {contactId}')

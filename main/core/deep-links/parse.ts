@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { URL_SCHEME } from '../app-id.ts';
 import { hasPathTraversal, hasWhitespaceOrControl } from '../security/url-text.ts';
 
-export const DEEP_LINK_SCHEME = URL_SCHEME;
+const DEEP_LINK_SCHEME = URL_SCHEME;
 export const MAX_DEEP_LINK_LENGTH = 2048;
 
 export type DeepLink = { readonly kind: 'contact'; readonly contactId: string };

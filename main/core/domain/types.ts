@@ -9,8 +9,6 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const NOTIFIED_STATUSES = ['completed', 'failed'] as const;
 export type NotifiedStatus = (typeof NOTIFIED_STATUSES)[number];
 
-export const ACTIVE_STATUSES: readonly TaskStatus[] = ['pending', 'in_progress'];
-export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
 export interface Task {
   readonly id: string;

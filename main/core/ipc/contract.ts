@@ -159,7 +159,6 @@ export const EVENT_CHANNELS = {
 } as const satisfies Record<EventName, `beacon:${string}`>;
 
 export const INVOKE_METHODS = Object.keys(INVOKE_CHANNELS) as InvokeMethod[];
-export const EVENT_NAMES = Object.keys(EVENT_CHANNELS) as EventName[];
 
 /** Subscribes to a pushed message; returns the unsubscribe function. */
 export type Subscribe<E extends EventName> = (listener: (payload: EventMap[E]) => void) => () => void;

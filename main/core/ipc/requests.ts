@@ -15,7 +15,7 @@ const kinds = Object.fromEntries(CONVERSATION_CHANGE_KINDS.map((kind) => [kind, 
   z.ZodOptional<z.ZodBoolean>
 >;
 
-export const requestSchemas = {
+const requestSchemas = {
   getAppState: none,
   requestView: none,
   signIn: z

@@ -33,7 +33,7 @@ export interface TrayModelLimits {
   readonly textMax: number;
 }
 
-export const DEFAULT_TRAY_LIMITS: TrayModelLimits = {
+const DEFAULT_TRAY_LIMITS: TrayModelLimits = {
   finishedPerContact: 20,
   finishedTotal: 1_000,
   timelinePerContact: 50,

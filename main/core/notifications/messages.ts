@@ -13,14 +13,14 @@ export interface BatchItem {
 
 export type ContactNames = (contactId: string) => string | null | undefined;
 
-export const TITLE_MAX = 72;
-export const BODY_LINE_MAX = 120;
-export const BODY_LINES_MAX = 4;
-export const UNKNOWN_CONTACT = 'Unknown contact';
+const TITLE_MAX = 72;
+const BODY_LINE_MAX = 120;
+const BODY_LINES_MAX = 4;
+const UNKNOWN_CONTACT = 'Unknown contact';
 
-export const BURST_TAG = 'summary:burst';
-export const AWAY_TAG = 'summary:away';
-export const conversationTag = (contactId: string): string => `conversation:${contactId}`;
+const BURST_TAG = 'summary:burst';
+const AWAY_TAG = 'summary:away';
+const conversationTag = (contactId: string): string => `conversation:${contactId}`;
 
 const FAILED_MARK = '⚠';
 
@@ -78,7 +78,7 @@ function contactLine(name: string, items: readonly BatchItem[]): string {
 }
 
 /** One task, one notification: contact, task title, then the error or the result. */
-export function composeTask(item: BatchItem, names: ContactNames): NotificationRequest {
+function composeTask(item: BatchItem, names: ContactNames): NotificationRequest {
   const { task, status } = item;
   const contact = nameOf(names, task.contactId);
   const title = status === 'failed' ? `${FAILED_MARK} Task failed · ${contact}` : `Task completed · ${contact}`;
@@ -101,7 +101,7 @@ function summaryTasks(items: readonly BatchItem[]) {
 }
 
 /** Several tasks of one contact in one batch: one summary, tagged with the contact so it replaces that contact's last one. */
-export function composeContactSummary(contactId: string, items: readonly BatchItem[], names: ContactNames): NotificationRequest {
+function composeContactSummary(contactId: string, items: readonly BatchItem[], names: ContactNames): NotificationRequest {
   const ordered = failuresFirst(items);
   return {
     kind: 'summary',

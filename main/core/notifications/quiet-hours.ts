@@ -18,7 +18,7 @@ export interface QuietHours {
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (00:00 to 23:59)');
 export const quietHoursSchema = z.object({ start: clockTime, end: clockTime });
 
-export function minutesOfClockTime(hhmm: string): number {
+function minutesOfClockTime(hhmm: string): number {
   const [hours = '0', minutes = '0'] = hhmm.split(':');
   return Number(hours) * 60 + Number(minutes);
 }

@@ -7,7 +7,7 @@
 import { BUNDLE_HOST } from '../bundle-request.ts';
 import { hasPathTraversal, hasWhitespaceOrControl } from './url-text.ts';
 
-export const APP_PROTOCOL = 'app:';
+const APP_PROTOCOL = 'app:';
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -30,7 +30,7 @@ import { Emitter } from '../events/emitter.ts';
  * 2 × 4 s = 8 s leaves 2 s for the switch. The cost is one tiny frame each
  * way every 4 s (the default 25 s would take up to 50 s to notice).
  */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 4_000;
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 4_000;
 
 export interface PublicSessionState {
   readonly signedIn: boolean;

@@ -23,7 +23,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState, type FocusEven
 import { useScrollElement } from './ScrollArea.tsx';
 
 /** The tray window's size: the viewport assumed when the real one cannot be measured. */
-export const FALLBACK_RECT: Rect = { width: 380, height: 560 };
+const FALLBACK_RECT: Rect = { width: 380, height: 560 };
 
 export interface RovingProps {
   readonly tabIndex: 0 | -1;

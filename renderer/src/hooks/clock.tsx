@@ -10,9 +10,9 @@ export interface ClockStore {
   now(): number;
 }
 
-export const TICK_MS = 30_000;
+const TICK_MS = 30_000;
 
-export function createIntervalClock(intervalMs = TICK_MS): ClockStore {
+function createIntervalClock(intervalMs = TICK_MS): ClockStore {
   const listeners = new Set<() => void>();
   let current = Date.now();
   let timer: ReturnType<typeof setInterval> | null = null;

@@ -4,7 +4,7 @@
  * the view the main process sent; this just picks and filters.
  */
 import type { ContactView, TaskView } from '../../../main/core/ipc/contract.ts';
-import type { OverviewFilter, SectionId } from './store.ts';
+import type { OverviewFilter } from './store.ts';
 
 export interface ActiveEntry {
   readonly contact: ContactView;
@@ -22,7 +22,6 @@ export interface Sections {
   readonly unread: readonly ContactView[];
 }
 
-export const SECTION_IDS: readonly SectionId[] = ['active', 'finished', 'unread'];
 
 /** Case- and accent-insensitive "contains" on the contact's name, company and email. */
 export function matchesQuery(contact: ContactView, query: string): boolean {

@@ -12,7 +12,7 @@ export function minutesAgo(minutes: number, now = NOW): string {
 
 let serial = 0;
 /** A fresh UUID-shaped id (main validates contact ids as UUIDs). */
-export function testId(): string {
+function testId(): string {
   serial += 1;
   return `00000000-0000-4000-8000-${serial.toString(16).padStart(12, '0')}`;
 }

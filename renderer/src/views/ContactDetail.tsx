@@ -138,7 +138,7 @@ export function ContactDetail({ contactId, contact, loading, crmLinks, focusToke
 }
 
 /** Active and finished tasks together, in the order the main process gave them (`taskOrder`). */
-export function timelineOf(contact: ContactView): TaskView[] {
+function timelineOf(contact: ContactView): TaskView[] {
   const byId = new Map([...contact.active, ...contact.finished].map((task) => [task.id, task]));
   return contact.taskOrder.flatMap((id) => byId.get(id) ?? []);
 }

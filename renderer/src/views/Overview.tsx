@@ -14,9 +14,9 @@ import { isFiltered, overviewSections, type ActiveEntry, type FinishedEntry } fr
 import type { OverviewFilter, SectionId, StatusFilter } from '../state/store.ts';
 
 /** Rows shown per contact in the overview; the contact's own view has them all. */
-export const ACTIVE_ROWS = 3;
-export const FINISHED_ROWS = 2;
-export const UNREAD_ROWS = 2;
+const ACTIVE_ROWS = 3;
+const FINISHED_ROWS = 2;
+const UNREAD_ROWS = 2;
 
 // Row height guesses (px) for the virtual lists; real heights are measured once rendered.
 const CARD_BASE = 52;

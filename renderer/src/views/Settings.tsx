@@ -17,7 +17,7 @@ import { useNow } from '../hooks/clock.tsx';
 import { usePending } from '../hooks/use-pending.ts';
 
 /** Offered when quiet hours are switched on without a window chosen before. */
-export const DEFAULT_QUIET_HOURS: QuietHours = { start: '22:00', end: '07:00' };
+const DEFAULT_QUIET_HOURS: QuietHours = { start: '22:00', end: '07:00' };
 
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const CHANGE_KINDS = Object.keys(CHANGE_KIND_OPTION) as ConversationChangeKind[];

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../http/responses.ts';
 import { headerValue } from '../http/request-url.ts';
 
-export const API_VERSION_HEADER = 'X-Supabase-Api-Version';
+const API_VERSION_HEADER = 'X-Supabase-Api-Version';
 const API_VERSION_2024_01_01 = '2024-01-01';
 
 export class AuthHttpError extends Error {

@@ -16,7 +16,7 @@ const READY_LINE = 'database system is ready to accept connections';
 const PASSWORD_FILE = 'beacon-superuser-password';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
-export const SUPERUSER = 'postgres';
+const SUPERUSER = 'postgres';
 
 export interface EmbeddedServerOptions {
   /** Persistent data directory; absent = a temp directory removed on stop. */

@@ -12,7 +12,7 @@ import type { Database } from './database.ts';
 
 const supabaseDir = fileURLToPath(new URL('../../', import.meta.url));
 
-export const sqlPaths = {
+const sqlPaths = {
   platform: path.join(supabaseDir, 'local', 'platform.sql'),
   migrations: path.join(supabaseDir, 'migrations'),
   seed: path.join(supabaseDir, 'seed.sql'),

@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { corsHeaders } from './cors.ts';
 
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 export type ResponseHeaders = Record<string, string>;
 

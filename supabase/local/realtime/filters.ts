@@ -11,7 +11,7 @@
 import { comparableKey, type ValueKind } from './pg-text.ts';
 
 /** Every operator realtime-js 2.119's filter builder can send (each may be negated with `not.`). */
-export const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
+const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 /** Operators PostgreSQL evaluates (per batch), with their SQL operator. */
@@ -121,7 +121,7 @@ function inspectList(values: readonly string[]): string {
 }
 
 /** The value as Realtime stores it: `in` lists become a PostgreSQL array literal. */
-export function filterValueText(filter: ParsedFilter): string {
+function filterValueText(filter: ParsedFilter): string {
   if (filter.op !== 'in') return filter.values[0] ?? '';
   return `{${filter.values.map((v) => (/[,{}"\\\s]|^$|^NULL$/i.test(v) ? inspectString(v) : v)).join(',')}}`;
 }

@@ -117,7 +117,7 @@ export function inspectElixir(value: unknown): string {
 /** Deepest nesting a join payload may have; what realtime-js sends is at most 4 levels deep. */
 export const MAX_JOIN_PAYLOAD_DEPTH = 32;
 /** Most values (objects, arrays and scalars) a join payload may hold. */
-export const MAX_JOIN_PAYLOAD_VALUES = 10_000;
+const MAX_JOIN_PAYLOAD_VALUES = 10_000;
 
 /**
  * Why a join payload cannot be processed, or undefined when it can. Walks the

@@ -11,7 +11,7 @@ import type pg from 'pg';
 const FUNCTION_SIGNATURE = 'realtime.beacon_visible_rows(oid,jsonb,jsonb,bigint[])';
 
 /** How long the check waits for a streamed transaction to become visible (1 ms steps). */
-export const VISIBILITY_WAIT_STEPS = 10_000;
+const VISIBILITY_WAIT_STEPS = 10_000;
 
 const FUNCTION_SQL = `
 create schema if not exists realtime;

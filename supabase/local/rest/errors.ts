@@ -93,7 +93,7 @@ export function tableNotFound(table: string): PostgrestError {
 }
 
 /** Status for a PostgreSQL SQLSTATE, as PostgREST's mapSQLtoHTTP. */
-export function statusForSqlState(code: string, message: string, authed: boolean): number {
+function statusForSqlState(code: string, message: string, authed: boolean): number {
   const exact: Record<string, number> = {
     '23503': 409,
     '23505': 409,

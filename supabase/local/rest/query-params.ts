@@ -64,7 +64,7 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
-export function parseSelect(text: string): SelectItem[] {
+function parseSelect(text: string): SelectItem[] {
   const context = `select parameter (${text})`;
   if (text.trim() === '') throw queryParamError(`failed to parse ${context}`, 'expecting field name (* or [a..z0..9_$])');
   return splitTopLevel(text).map((raw): SelectItem => {
@@ -81,7 +81,7 @@ export function parseSelect(text: string): SelectItem[] {
   });
 }
 
-export function parseOrder(text: string): OrderTerm[] {
+function parseOrder(text: string): OrderTerm[] {
   const context = `order (${text})`;
   return splitTopLevel(text).map((raw): OrderTerm => {
     const term = raw.trim();
@@ -182,7 +182,7 @@ function parseCount(name: 'limit' | 'offset', text: string): number {
   return parsed;
 }
 
-export function parseColumns(text: string): string[] {
+function parseColumns(text: string): string[] {
   return splitTopLevel(text).map((raw) => parseFieldName(raw, `columns parameter (${text})`));
 }
 

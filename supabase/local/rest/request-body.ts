@@ -27,7 +27,7 @@ export async function readPayload(req: IncomingMessage): Promise<unknown> {
 }
 
 /** Checks every column exists in the table (PGRST204 otherwise). */
-export function checkColumns(table: TableInfo, columns: readonly string[]): void {
+function checkColumns(table: TableInfo, columns: readonly string[]): void {
   for (const name of columns) if (!table.columns.has(name)) throw columnNotFound(table.name, name);
 }
 

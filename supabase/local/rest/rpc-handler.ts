@@ -29,7 +29,7 @@ export interface RpcRequest {
 }
 
 /** The overload whose named inputs are exactly the given keys, apart from inputs that have defaults. */
-export function chooseFunction(name: string, candidates: readonly FunctionInfo[], keys: readonly string[]): FunctionInfo {
+function chooseFunction(name: string, candidates: readonly FunctionInfo[], keys: readonly string[]): FunctionInfo {
   const given = new Set(keys);
   const matching = candidates.filter((fn) => {
     const names = new Set(fn.args.map((arg) => arg.name));

@@ -92,7 +92,7 @@ function readFrom(source: Source, query: QueryParams, count: boolean, params: Pa
   return `${source.with}${rowsSelect(page, total)}`;
 }
 
-export function tableRef(table: string): { from: string; ref: string } {
+function tableRef(table: string): { from: string; ref: string } {
   return { from: `"public".${quoteIdent(table)}`, ref: quoteIdent(table) };
 }
 

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import type { Database } from '../../local/db/database.ts';
 
-export function urlOfDatabase(serverUrl: string, name: string): string {
+function urlOfDatabase(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();

@@ -7,7 +7,7 @@ export const AGENTS = {
   b: { id: 'b0000000-0000-4000-8000-000000000001', email: 'agent.b@beacon.local', password: 'beacon-demo-b' },
 } as const;
 
-export const SEED_KIND = {
+const SEED_KIND = {
   aiAgent: 1,
   contact: 2,
   task: 3,

@@ -6,7 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Flags that work headless on the project's Debian machines (toolchain-notes.md "Browser tests"). */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',

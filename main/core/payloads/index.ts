@@ -1,4 +1,0 @@
-export * from './rejection.ts';
-export * from './rows.ts';
-export * from './change.ts';
-export * from './snapshot.ts';
