@@ -23,7 +23,7 @@ import { PresenceRegistry, type PresenceDiff, type PresenceState } from './prese
 import { RelationCatalog } from './relations.ts';
 import { ReplicationStream, type CommittedTransaction } from './replication.ts';
 import { installRlsFunction } from './rls.ts';
-import { Session, type SessionHub, type SessionLimits } from './session.ts';
+import { SocketSession, type SocketSessionHub, type SocketSessionLimits } from './socket-session.ts';
 import { PUBLICATION, type Subscription } from './subscriptions.ts';
 import { checkToken, connectErrorMessage, type TokenKeys } from './token-check.ts';
 import { TypeCatalog } from './type-catalog.ts';
@@ -74,16 +74,16 @@ const sleep = (ms: number) =>
     setTimeout(resolve, ms).unref();
   });
 
-class LocalRealtimeServer implements RealtimeServer, SessionHub {
+class LocalRealtimeServer implements RealtimeServer, SocketSessionHub {
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
   readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
-  readonly limits: SessionLimits;
+  readonly limits: SocketSessionLimits;
   private readonly ctx: StackContext;
   private readonly connectErrorBackoffMs: number;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  private readonly sessions = new Set<Session>();
+  private readonly sessions = new Set<SocketSession>();
   private readonly pendingUpgrades = new Set<Duplex>();
   private readonly topics = new Map<string, Set<Channel>>();
   private readonly registry = new SubscriptionRegistry();
@@ -234,7 +234,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     return this.closing;
   }
 
-  // SessionHub -------------------------------------------------------------------
+  // SocketSessionHub -------------------------------------------------------------------
 
   isRestarting(): boolean {
     return this.restarting;
@@ -286,7 +286,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     this.delivered += 1;
   }
 
-  onSessionClosed(session: Session): void {
+  onSessionClosed(session: SocketSession): void {
     this.sessions.delete(session);
   }
 
@@ -310,7 +310,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
         ws.terminate();
         return;
       }
-      this.sessions.add(new Session(ws, vsn, apiKey, this));
+      this.sessions.add(new SocketSession(ws, vsn, apiKey, this));
     });
   }
 

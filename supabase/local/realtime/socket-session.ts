@@ -30,7 +30,7 @@ import {
 } from './wire.ts';
 import type { StackLog } from '../context.ts';
 
-export interface SessionLimits {
+export interface SocketSessionLimits {
   /** Delay before a join error reply (Realtime: CHANNEL_ERROR_BACKOFF_MS, 5000). */
   readonly joinErrorBackoffMs: number;
   /** Close a socket that sent nothing for this long (Phoenix: 60000). */
@@ -40,12 +40,12 @@ export interface SessionLimits {
 }
 
 /** The server-wide state a socket works with. */
-export interface SessionHub {
+export interface SocketSessionHub {
   readonly pool: pg.Pool;
   readonly types: TypeCatalog;
   readonly jwtSecret: TokenKeys;
   readonly revocations: TokenRevocations;
-  readonly limits: SessionLimits;
+  readonly limits: SocketSessionLimits;
   readonly log: StackLog;
   isRestarting(): boolean;
   heartbeatsSilenced(): boolean;
@@ -59,7 +59,7 @@ export interface SessionHub {
   presenceUntrack(channel: Channel): PresenceDiff | undefined;
   presenceState(topic: string): PresenceState;
   onDelivered(): void;
-  onSessionClosed(session: Session): void;
+  onSessionClosed(session: SocketSession): void;
 }
 
 const presencePushSchema = z.object({
@@ -73,10 +73,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export class Session implements ChannelHost {
+export class SocketSession implements ChannelHost {
   readonly vsn: Vsn;
   private readonly ws: WebSocket;
-  private readonly hub: SessionHub;
+  private readonly hub: SocketSessionHub;
   /** The socket's `apikey`: authorises joins that carry no access_token. */
   private readonly apiKey: string;
   private readonly channels = new Map<string, Channel>();
@@ -86,7 +86,7 @@ export class Session implements ChannelHost {
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(ws: WebSocket, vsn: Vsn, apiKey: string, hub: SessionHub) {
+  constructor(ws: WebSocket, vsn: Vsn, apiKey: string, hub: SocketSessionHub) {
     this.ws = ws;
     this.vsn = vsn;
     this.apiKey = apiKey;
@@ -377,7 +377,7 @@ export class Session implements ChannelHost {
       if (target.access.isPrivate !== origin.access.isPrivate) continue;
       if (target !== origin && !target.config.presenceEnabled) continue;
       if (target.access.isPrivate && !target.access.canReceivePresence) continue;
-      (target.host as Session).sendFastlane(target.topic, 'presence_diff', diff);
+      (target.host as SocketSession).sendFastlane(target.topic, 'presence_diff', diff);
     }
   }
 
