@@ -42,6 +42,9 @@ describe('the local stack', () => {
     expect(await latency.json()).toMatchObject({ latencyMs: 25 });
     const cleared = await post(stack.serviceRoleKey, { action: 'clear' });
     expect(await cleared.json()).toMatchObject({ latencyMs: 0, heartbeatsSilenced: false, replicationPaused: false });
+    // The new secret key works as the service role; the publishable key (anon) does not.
+    expect((await post(stack.secretKey, { action: 'clear' })).status).toBe(200);
+    expect((await post(stack.publishableKey, { action: 'clear' })).status).toBe(403);
   });
 
   it('serves the Realtime REST broadcast endpoint (realtime-js httpSend) next to the WebSocket', async () => {

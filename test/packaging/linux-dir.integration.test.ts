@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -44,16 +44,40 @@ async function makeStandInElectronDist(dir: string): Promise<void> {
   await writeFile(join(dir, 'LICENSE'), 'Stand-in for the Electron distribution (test only).\n');
 }
 
-/** The electron-vite output electron-builder packs; built into the repo's out/ once when missing. */
+/**
+ * The electron-vite output electron-builder packs; built into the repo's out/ once when missing.
+ * Another test run in the same checkout may be building it at the same moment: a lock folder
+ * (mkdir is atomic) makes the second wait for the first instead of reading a half-written out/.
+ */
 async function ensureBuildOutput(): Promise<void> {
   const needed = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
   if (needed.every((file) => existsSync(join(repoRoot, file)))) return;
-  const started = Date.now();
-  await runFile(process.execPath, [join(repoRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'error'], {
-    cwd: repoRoot,
-    timeout: 120_000,
-  });
-  timings.push(`electron-vite build ${Date.now() - started} ms`);
+  const lock = join(repoRoot, '.out-build.lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock left by a run that was killed mid-build is older than any build takes.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`waited 300 s for ${lock} (another run building out/)`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    if (needed.every((file) => existsSync(join(repoRoot, file)))) return;
+    const started = Date.now();
+    await runFile(process.execPath, [join(repoRoot, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'error'], {
+      cwd: repoRoot,
+      timeout: 120_000,
+    });
+    timings.push(`electron-vite build ${Date.now() - started} ms`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Runs electron-builder as a child process; on timeout only that child is killed. */

@@ -5,11 +5,11 @@
  *   POST /admin/v1/faults   {"action": "drop-sockets" | "silence-heartbeats" | "pause-replication" |
  *                            "resume-replication" (drop?) | "expire-tokens" (userId) | "restart-realtime" |
  *                            "restart-database" | "latency" (ms) | "clear"}
- * Requires the service-role key (apikey header or Bearer token).
+ * Requires the service-role key or the secret key (apikey header or Bearer token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { verifyJwt } from '../auth/jwt.ts';
+import { verifyToken } from '../auth/token-verifier.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { sendJson } from '../http/responses.ts';
 import { answerPreflight } from '../http/cors.ts';
@@ -23,7 +23,7 @@ export function createAdminHandler(ctx: StackContext, faults: Faults) {
     const bearer = headerValue(req.headers.authorization)?.replace(/^Bearer\s+/i, '');
     const key = bearer ?? headerValue(req.headers.apikey);
     if (!key) return sendJson(res, 401, { message: 'service-role key required (apikey header or Authorization: Bearer)' });
-    const verified = await verifyJwt(ctx.keys.jwtSecret, key);
+    const verified = await verifyToken(ctx.keys, key); // the legacy service_role JWT or the sb_secret_ key
     if (!verified.ok || verified.claims.role !== 'service_role') return sendJson(res, 403, { message: 'the control surface needs the service-role key' });
 
     if (path !== '/faults') return sendJson(res, 404, { message: `no admin route ${path}` });
