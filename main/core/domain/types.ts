@@ -9,7 +9,6 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const NOTIFIED_STATUSES = ['completed', 'failed'] as const;
 export type NotifiedStatus = (typeof NOTIFIED_STATUSES)[number];
 
-
 export interface Task {
   readonly id: string;
   readonly agentId: string;

@@ -22,7 +22,6 @@ export interface Sections {
   readonly unread: readonly ContactView[];
 }
 
-
 /** Case- and accent-insensitive "contains" on the contact's name, company and email. */
 export function matchesQuery(contact: ContactView, query: string): boolean {
   const needle = fold(query.trim());
