@@ -10,10 +10,12 @@
  *   --simulate / --no-simulate   activity simulator on or off
  *   --tasks-per-minute N         simulator pace (default 6)
  *   --token-ttl S       access-token lifetime in seconds (default 3600)
+ *   --tls-cert FILE --tls-key FILE   serve https/wss with this PEM certificate and key
+ *   --tls-hostname NAME the name the certificate is for, used in the printed URL (default 127.0.0.1)
  *   --verbose           debug logs on stderr
  */
 import { parseArgs } from 'node:util';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createStack, type Stack } from './stack.ts';
 import type { LogLevel } from './context.ts';
@@ -41,6 +43,9 @@ function parse() {
         'token-ttl': { type: 'string' },
         'data-dir': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-hostname': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -76,6 +81,16 @@ if (args.reset && dataDir) {
   log('info', `reset: removed ${dataDir}`);
 }
 
+if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) fail('--tls-cert and --tls-key go together');
+let tls: { cert: string; key: string; hostname?: string } | undefined;
+if (args['tls-cert'] && args['tls-key']) {
+  try {
+    tls = { cert: await readFile(args['tls-cert'], 'utf8'), key: await readFile(args['tls-key'], 'utf8'), ...(args['tls-hostname'] ? { hostname: args['tls-hostname'] } : {}) };
+  } catch (error) {
+    fail(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+  }
+}
+
 let stack: Stack;
 try {
   if (!args.json) log('info', dataDir ? `starting the demo stack (data in ${dataDir})` : 'starting an ephemeral stack');
@@ -85,6 +100,7 @@ try {
     ...(args['db-url'] ? { externalDbUrl: args['db-url'] } : {}),
     accessTokenTtlSeconds: tokenTtl,
     ...(simulate ? { simulator: { tasksPerMinute } } : {}),
+    ...(tls ? { tls } : {}),
     log,
   });
 } catch (error) {
