@@ -10,7 +10,9 @@ import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { getCACertificates } from 'node:tls';
 import { bypasses, parseBypassList } from '../../main/core/network/bypass.ts';
+import { BeaconNetwork } from '../../main/core/network/network.ts';
 import type { NetworkPlatform } from '../../main/core/network/port.ts';
+import type { Logger } from '../../main/core/ports.ts';
 import { proxyChoice } from '../../main/core/network/proxy-decision.ts';
 
 export interface NodeNetworkOptions {
@@ -81,4 +83,13 @@ export function nodeNetworkPlatform(options: NodeNetworkOptions = {}): NetworkPl
       return set.length > 0 ? `the environment (${set.join(', ')})` : 'the environment (no proxy variables set)';
     },
   };
+}
+
+/** The headless runner's network: env proxy, system + bundled roots, and the optional PEM bundle. */
+export function createHeadlessNetwork(options: { caBundle?: string | undefined; logger: Logger; env?: NodeJS.ProcessEnv; systemRoots?: () => readonly string[] }): Promise<BeaconNetwork> {
+  return BeaconNetwork.create({
+    platform: nodeNetworkPlatform({ ...(options.env ? { env: options.env } : {}), ...(options.systemRoots ? { systemRoots: options.systemRoots } : {}) }),
+    extraCaBundle: options.caBundle,
+    logger: options.logger,
+  });
 }
