@@ -29,6 +29,8 @@ export class BeaconNetwork {
   /** Problems with IT's trust settings (an unreadable bundle…), in plain words. */
   readonly trustProblems: readonly string[];
   readonly roots: readonly string[];
+  /** IT's extra roots (ExtraCaBundle), also part of `roots`. */
+  readonly extraRoots: readonly string[];
   readonly extraRootCount: number;
   private failure: NetworkFailure | null = null;
   private readonly closeFetch: () => Promise<void>;
@@ -37,6 +39,7 @@ export class BeaconNetwork {
     const { platform, logger } = options;
     this.platform = platform;
     this.trustProblems = problems;
+    this.extraRoots = extra;
     this.extraRootCount = extra.length;
     this.roots = trustedRoots({ bundled: platform.bundledRoots(), system: platform.systemRoots(), extra });
     const roots = this.roots;

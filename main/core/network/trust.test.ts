@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certificateProblem, describePeer, formatName, loadExtraBundle, splitPemBundle, trustedRoots, CertificateError } from './trust.ts';
+import { certificateProblem, chainTrustedBy, describePeer, formatName, loadExtraBundle, splitPemBundle, trustedRoots, CertificateError } from './trust.ts';
 import { classifyChromiumError, classifyNetworkError } from './failures.ts';
 import { ProxyError } from './tunnel.ts';
 import { createTestCa } from '../../../test/network/test-ca.ts';
@@ -71,5 +71,22 @@ describe('failures in plain words', () => {
     expect(classifyChromiumError('net::ERR_PROXY_CONNECTION_FAILED', 'h', null)?.kind).toBe('proxy-unreachable');
     expect(classifyChromiumError('net::ERR_PROXY_AUTH_UNSUPPORTED', 'h', null)?.kind).toBe('proxy-auth');
     expect(classifyChromiumError('nothing chromium', 'h', null)).toBeNull();
+  });
+});
+
+describe('chainTrustedBy (IT bundle for a verifier that does not know it)', () => {
+  it('accepts a chain to a bundle root for the right name and time only', async () => {
+    const ca = await createTestCa('Corp Root');
+    const other = await createTestCa('Other Root');
+    const leaf = await ca.issue(['abc.supabase.co']);
+    const expired = await ca.issue(['abc.supabase.co'], { expired: true });
+    const now = new Date();
+    expect(chainTrustedBy([leaf.cert], 'abc.supabase.co', [ca.certPem], now)).toBe(true);
+    expect(chainTrustedBy([leaf.cert, ca.certPem], 'abc.supabase.co', [ca.certPem], now)).toBe(true);
+    expect(chainTrustedBy([leaf.cert], 'evil.example', [ca.certPem], now)).toBe(false);
+    expect(chainTrustedBy([leaf.cert], 'abc.supabase.co', [other.certPem], now)).toBe(false);
+    expect(chainTrustedBy([expired.cert], 'abc.supabase.co', [ca.certPem], now)).toBe(false);
+    expect(chainTrustedBy([leaf.cert], 'abc.supabase.co', [], now)).toBe(false);
+    expect(chainTrustedBy(['garbage'], 'abc.supabase.co', [ca.certPem], now)).toBe(false);
   });
 });

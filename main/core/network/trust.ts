@@ -6,6 +6,7 @@
  * turned off: there is no option for it.
  */
 import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 
 export interface TrustSources {
   /** Node's bundled Mozilla roots (tls.getCACertificates('bundled')). */
@@ -182,4 +183,33 @@ export function certificateFix(problem: CertificateProblem): string {
     case 'invalid':
       return 'The server or the inspecting proxy presents a certificate that cannot be used: tell IT.';
   }
+}
+
+/**
+ * For a platform whose own verifier does not know IT's extra bundle (Chromium):
+ * is this chain (leaf first, PEM) issued for `hostname`, valid at `now`, and
+ * signed, link by link, up to one of `roots`? Used only to accept what the
+ * platform refused as "authority invalid"; every other refusal stands.
+ */
+export function chainTrustedBy(chainPem: readonly string[], hostname: string, roots: readonly string[], now: Date): boolean {
+  if (chainPem.length === 0 || roots.length === 0) return false;
+  let chain: X509Certificate[];
+  let anchors: X509Certificate[];
+  try {
+    chain = chainPem.map((pem) => new X509Certificate(pem));
+    anchors = roots.map((pem) => new X509Certificate(pem));
+  } catch {
+    return false;
+  }
+  const valid = (cert: X509Certificate) => new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
+  const leaf = chain[0]!;
+  if ((isIP(hostname) ? leaf.checkIP(hostname) : leaf.checkHost(hostname)) === undefined) return false;
+  for (const cert of chain) if (!valid(cert)) return false;
+  for (let i = 0; i + 1 < chain.length; i += 1) {
+    const child = chain[i]!;
+    const parent = chain[i + 1]!;
+    if (!parent.ca || !child.checkIssued(parent) || !child.verify(parent.publicKey)) return false;
+  }
+  const top = chain[chain.length - 1]!;
+  return anchors.some((root) => valid(root) && root.ca && (top.fingerprint256 === root.fingerprint256 || (top.checkIssued(root) && top.verify(root.publicKey))));
 }
