@@ -454,12 +454,25 @@ export const screen = {
   getCursorScreenPoint: () => ({ x: 0, y: 0 }),
 };
 export const session = { defaultSession: new FakeSession() };
+/** Like Chromium for a real URL: the request goes out (Node's fetch), a failure comes back as a net::ERR_ name. */
+function passThrough(request: FakeClientRequest): void {
+  const method = String(request.options.method ?? 'GET');
+  const body = request.chunks.length > 0 ? Buffer.concat(request.chunks) : undefined;
+  fetch(String(request.options.url), { method, headers: request.headers, ...(body && method !== 'GET' && method !== 'HEAD' ? { body } : {}) }).then(
+    async (response) => request.respond(response.status, await response.text(), Object.fromEntries(response.headers)),
+    (error: unknown) => {
+      const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
+      request.emit('error', new Error(code === 'ECONNREFUSED' ? 'net::ERR_CONNECTION_REFUSED' : code === 'ENOTFOUND' ? 'net::ERR_NAME_NOT_RESOLVED' : 'net::ERR_FAILED'));
+    },
+  );
+}
+
 export const net = {
   isOnline: (): boolean => true,
   /** Every net.request made, in order. */
   requests: [] as FakeClientRequest[],
-  /** How the fake network answers a finished request; tests replace it. */
-  onRequest: (request: FakeClientRequest): void => request.respond(200, '{}', { 'content-type': 'application/json' }),
+  /** How the fake network answers a finished request; tests replace it. By default: Node's fetch, failures as net::ERR_*. */
+  onRequest: (request: FakeClientRequest): void => passThrough(request),
   request(options: Record<string, unknown>): FakeClientRequest {
     const request = new FakeClientRequest(options);
     net.requests.push(request);

@@ -16,10 +16,11 @@ const base: NetworkConfig = {
 };
 
 const opened: ElectronNetwork[] = [];
+const defaultOnRequest = net.onRequest;
 afterEach(() => {
   for (const n of opened.splice(0)) n.dispose();
   net.requests.length = 0;
-  net.onRequest = (request) => request.respond(200, '{}', { 'content-type': 'application/json' });
+  net.onRequest = defaultOnRequest;
 });
 
 async function setUp(config: Partial<NetworkConfig>, extra: { session?: FakeSession; readText?: (path: string) => Promise<string>; credentials?: { username: string; password: string } | null } = {}) {

@@ -27,6 +27,7 @@ import { setUpAppLogging } from '../logging/electron-log.ts';
 import { ElectronNotifier } from '../notifications/electron-notifier.ts';
 import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
+import { setUpElectronNetwork, type ElectronNetwork } from '../network/electron-network.ts';
 import { installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';
 import { PreferencesStore, type PreferencesPatch } from '../storage/preferences.ts';
@@ -62,6 +63,8 @@ export interface ComposeOptions {
   /** Extra BeaconCore options (tests shorten timeouts). */
   readonly coreOptions?: Partial<Pick<BeaconCoreOptions, 'session' | 'engine' | 'coalesceMs' | 'clock'>>;
   readonly startUpdater?: typeof startUpdater;
+  /** Default: Chromium's proxy resolution and stack (main/network/electron-network.ts). */
+  readonly setUpNetwork?: typeof setUpElectronNetwork;
 }
 
 /** The part of PreferencesStore the shell uses. */
@@ -168,13 +171,28 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
   if (platform === 'win32') notifier.handleActivation();
 
   const store = new JsonFileStore(join(userData, 'state'), { logger });
-  const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketLikeConstructor);
+  // The network (proxy, trust) is set up from IT's settings once, before the first core needs it.
+  let networking: Promise<ElectronNetwork> | null = null;
+  const network = (): Promise<ElectronNetwork> =>
+    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger }));
   const appService = new AppService({
     configLayers,
     preferences: preferencesPort(preferences),
-    createCore: async (project) => {
+    createCore: async (project): Promise<BeaconCore> => {
       if (!secrets) throw new Error('the session store is not open yet');
-      return BeaconCore.create({ url: project.url, anonKey: project.anonKey, store, secrets, notifier, WebSocket: WebSocketImpl, logger, ...options.coreOptions });
+      const { network: net } = await network();
+      const WebSocketImpl = options.WebSocket ?? (net.WebSocket as unknown as WebSocketLikeConstructor);
+      return BeaconCore.create({
+        url: project.url,
+        anonKey: project.anonKey,
+        store,
+        secrets,
+        notifier,
+        WebSocket: WebSocketImpl,
+        logger,
+        ...options.coreOptions,
+        session: { fetch: net.fetch, networkProblem: () => net.problemMessage(), ...options.coreOptions?.session },
+      });
     },
     applyLaunchAtLogin: (enabled) => setLaunchAtLogin(enabled),
     openExternal,
@@ -268,6 +286,7 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
         tray?.destroy();
         // Flushes pending notifications and the ledger, then closes the connection.
         await appService.stop();
+        if (networking) (await networking).dispose();
         logger.info('Beacon stopped');
       })()),
   };
