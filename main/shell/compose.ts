@@ -28,6 +28,8 @@ import { ElectronNotifier } from '../notifications/electron-notifier.ts';
 import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
 import { setUpElectronNetwork, type ElectronNetwork } from '../network/electron-network.ts';
+import { runConnectionTest } from '../core/network/diagnose.ts';
+import { systemClock } from '../core/ports.ts';
 import { installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';
 import { PreferencesStore, type PreferencesPatch } from '../storage/preferences.ts';
@@ -194,6 +196,8 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
         session: { fetch: net.fetch, networkProblem: () => net.problemMessage(), ...options.coreOptions?.session },
       });
     },
+    connectionTest: async ({ url, anonKey, accessToken }) =>
+      runConnectionTest({ url, anonKey, network: (await network()).network, clock: systemClock, auth: accessToken ? { kind: 'access-token', accessToken } : null }),
     applyLaunchAtLogin: (enabled) => setLaunchAtLogin(enabled),
     openExternal,
     hideWindow: () => windowController?.hide(),

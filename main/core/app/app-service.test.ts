@@ -201,3 +201,31 @@ describe('AppService: CRM links and focus', () => {
     ]);
   });
 });
+
+describe('AppService: the connection test (Settings → Troubleshooting)', () => {
+  const report = { url: UNREACHABLE, ok: true, failedAt: null, hops: [] };
+
+  it('runs it for the configured project, with the current session when there is one', async () => {
+    const inputs: unknown[] = [];
+    const { service } = build({
+      configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })],
+      connectionTest: async (input) => {
+        inputs.push(input);
+        return report;
+      },
+    });
+    await service.start();
+    expect(await service.invoke('runConnectionTest', undefined)).toEqual({ ok: true, report });
+    expect(inputs).toEqual([{ url: UNREACHABLE, anonKey: ANON_KEY, accessToken: null }]);
+  });
+
+  it('says why it cannot run: no project, not available, or it threw', async () => {
+    const none = build({ connectionTest: async () => report });
+    await none.service.start();
+    expect(await none.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: expect.stringMatching(/No Supabase project is configured/) });
+    const unavailable = build({ configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })] });
+    expect(await unavailable.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: 'The connection test is not available here.' });
+    const broken = build({ configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })], connectionTest: () => Promise.reject(new Error('boom')) });
+    expect(await broken.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: 'The connection test could not run. See the log for details.' });
+  });
+});

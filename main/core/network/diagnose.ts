@@ -10,6 +10,7 @@
 import { createClient, type SupabaseClient, type WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { isIP } from 'node:net';
 import type { Clock } from '../ports.ts';
+import type { ConnectionHopView, ConnectionTestView } from '../ipc/contract.ts';
 import { classifyNetworkError, NetworkFailure } from './failures.ts';
 import type { BeaconNetwork } from './network.ts';
 import { describeChoice, firstChoice, type ProxyChoice } from './proxy-decision.ts';
@@ -28,24 +29,9 @@ export const HOP_LABELS: Record<HopId, string> = {
   heartbeat: 'First heartbeat',
 };
 
-export interface HopResult {
-  readonly id: HopId;
-  readonly label: string;
-  readonly status: 'ok' | 'failed' | 'skipped';
-  /** How long the hop took; null when it was not tried. */
-  readonly ms: number | null;
-  readonly detail: string;
-  /** For the first failed hop: what to change. */
-  readonly fix?: string;
-}
-
-export interface ConnectionReport {
-  readonly url: string;
-  readonly ok: boolean;
-  /** The first hop that failed, or null. */
-  readonly failedAt: HopId | null;
-  readonly hops: readonly HopResult[];
-}
+/** One hop (the IPC contract's shape, so the report goes to the window as it is). */
+export type HopResult = ConnectionHopView & { readonly id: HopId };
+export type ConnectionReport = ConnectionTestView;
 
 export type DiagnoseAuth = { readonly kind: 'password'; readonly email: string; readonly password: string } | { readonly kind: 'access-token'; readonly accessToken: string } | null;
 

@@ -70,6 +70,7 @@ export class FakeBeacon {
       updateSettings: call('updateSettings'),
       openInCrm: call('openInCrm'),
       hideWindow: call('hideWindow'),
+      runConnectionTest: call('runConnectionTest'),
       onView: subscribe('view'),
       onAppState: subscribe('appState'),
       onFocusContact: subscribe('focusContact'),
@@ -126,6 +127,7 @@ export class FakeBeacon {
       updateSettings: () => ok,
       openInCrm: () => ok,
       hideWindow: () => undefined,
+      runConnectionTest: () => ({ ok: false, message: 'No connection test in this fake.' }),
     };
     return answers[method]() as InvokeResponse<M>;
   }

@@ -1,0 +1,72 @@
+/**
+ * Settings → Troubleshooting: runs the connection test in the main process
+ * (runConnectionTest) and shows each hop in order — name resolution, proxy,
+ * TLS, API key, sign-in, REST, Realtime join, first heartbeat — with its time,
+ * what was seen, and for the hop that failed what to change. IT reads the same
+ * report from `npm run headless -- --diagnose`.
+ */
+import { useId, useState } from 'react';
+import type { ConnectionTestView } from '../../../main/core/ipc/contract.ts';
+import { errorText, useBeacon } from '../hooks/beacon.tsx';
+
+const STATUS_TEXT = { ok: 'Passed', failed: 'Failed', skipped: 'Not tried' } as const;
+
+export function ConnectionTest() {
+  const api = useBeacon();
+  const ids = useId();
+  const [running, setRunning] = useState(false);
+  const [report, setReport] = useState<ConnectionTestView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (): Promise<void> => {
+    setRunning(true);
+    setError(null);
+    try {
+      const result = await api.runConnectionTest();
+      if (result.ok) setReport(result.report);
+      else {
+        setReport(null);
+        setError(result.message);
+      }
+    } catch (thrown) {
+      setError(errorText(thrown));
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  const failed = report?.hops.find((hop) => hop.status === 'failed');
+  return (
+    <section aria-labelledby={`${ids}-troubleshooting`} className="settings-group">
+      <h2 id={`${ids}-troubleshooting`} className="section-title">
+        Troubleshooting
+      </h2>
+      <p className="hint">Checks every step from this computer to live updates: the proxy, the certificate, the project, sign-in and the live connection.</p>
+      <button type="button" className="button" disabled={running} aria-busy={running || undefined} onClick={() => void run()}>
+        {running ? 'Testing the connection…' : 'Run connection test'}
+      </button>
+      {error ? (
+        <p role="alert" className="inline-error">
+          {error}
+        </p>
+      ) : null}
+      {report ? (
+        <div aria-live="polite">
+          <p className="hint" role="status">
+            {report.ok ? 'Every step passed.' : `Stopped at: ${failed?.label ?? report.failedAt}.`}
+          </p>
+          <ol className="connection-hops" aria-label="Connection test steps">
+            {report.hops.map((hop) => (
+              <li key={hop.id} className={`connection-hop hop-${hop.status}`}>
+                <strong>{hop.label}</strong> <span className="hop-status">{STATUS_TEXT[hop.status]}</span>
+                {hop.ms !== null ? <span className="hop-time"> · {hop.ms} ms</span> : null}
+                <div className="hop-detail">{hop.detail}</div>
+                {hop.fix ? <div className="hop-fix">What to change: {hop.fix}</div> : null}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+    </section>
+  );
+}
