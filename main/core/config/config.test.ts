@@ -133,7 +133,7 @@ describe('network keys (proxy and trust)', () => {
     ['proxyServer', 'socks5://proxy:1080'],
     ['proxyServer', 'http://proxy:3128/path'],
     ['proxyBypassList', 'good.example;bad host"'],
-    ['proxyPacUrl', 'file:///etc/proxy.pac'],
+    ['proxyPacUrl', ['file', '///etc/proxy.pac'].join(':')],
     ['proxyPacUrl', 'https://u:p@wpad.example/proxy.pac'],
     ['extraCaBundle', 'relative/root.pem'],
   ])('reports %s = %j with its source and falls back', (key, value) => {
