@@ -29,6 +29,7 @@ import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
 import { setUpElectronNetwork, type ElectronNetwork } from '../network/electron-network.ts';
 import { runConnectionTest } from '../core/network/diagnose.ts';
+import { StoredProxyCredentials } from '../core/network/proxy-credentials.ts';
 import { systemClock } from '../core/ports.ts';
 import { installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';
@@ -93,6 +94,7 @@ export interface Shell {
 }
 
 export const SECRET_NOTICE_ID = 'secret-storage';
+export const PROXY_NOTICE_ID = 'proxy-sign-in';
 
 export function preferencesPort(store: PreferencesLike): PreferencesPort {
   return {
@@ -175,8 +177,12 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
   const store = new JsonFileStore(join(userData, 'state'), { logger });
   // The network (proxy, trust) is set up from IT's settings once, before the first core needs it.
   let networking: Promise<ElectronNetwork> | null = null;
+  let proxyCredentials: StoredProxyCredentials | null = null;
+  const credentialSource = {
+    get: (target: { host: string; port: number; realm: string; scheme: string }) => (proxyCredentials ? proxyCredentials.get(target) : Promise.resolve(null)),
+  };
   const network = (): Promise<ElectronNetwork> =>
-    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger }));
+    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger, credentials: credentialSource }));
   const appService = new AppService({
     configLayers,
     preferences: preferencesPort(preferences),
@@ -202,13 +208,23 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
     openExternal,
     hideWindow: () => windowController?.hide(),
     notificationsSupported: notifier.supported,
-    shellNotices: () => (secrets?.notice ? [{ id: SECRET_NOTICE_ID, level: 'warning', text: secrets.notice } satisfies Notice] : []),
+    saveProxyCredentials: async (credentials) =>
+      (await proxyCredentials?.save(credentials))
+        ? { ok: true }
+        : { ok: false, message: 'No proxy has asked for a sign-in. Run the connection test first.' },
+    shellNotices: () => [
+      ...(secrets?.notice ? [{ id: SECRET_NOTICE_ID, level: 'warning', text: secrets.notice } satisfies Notice] : []),
+      ...(proxyCredentials?.pendingProxy()
+        ? [{ id: PROXY_NOTICE_ID, level: 'warning', text: `The proxy ${proxyCredentials.pendingProxy()} asks for a sign-in: enter it in Settings → Troubleshooting.` } satisfies Notice]
+        : []),
+    ],
     logger,
   });
   service = appService;
   const config = appService.resolvedConfig().config;
 
   secrets = await SafeStorageSecretStore.open({ directory: join(userData, 'session'), allowInsecureTokenStorage: config.allowInsecureTokenStorage, platform, logger });
+  proxyCredentials = new StoredProxyCredentials({ secrets, logger, onAsked: () => appService.refreshNotices() });
 
   async function setLaunchAtLogin(enabled: boolean): Promise<void> {
     // A dev run would register the bare Electron binary as a login item.

@@ -54,6 +54,7 @@ const api: BeaconApi = {
   openInCrm: ok,
   hideWindow: () => resolved(undefined),
   runConnectionTest: () => resolved({ ok: false as const, message: 'Not available in the benchmark.' }),
+  setProxyCredentials: ok,
   onView: (listener) => {
     viewListeners.add(listener);
     checkReady();

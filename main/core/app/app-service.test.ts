@@ -229,3 +229,22 @@ describe('AppService: the connection test (Settings → Troubleshooting)', () =>
     expect(await broken.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: 'The connection test could not run. See the log for details.' });
   });
 });
+
+describe('AppService: proxy sign-in', () => {
+  it('hands the credentials to the shell and refreshes the notices', async () => {
+    const saved: unknown[] = [];
+    const { service, events } = build({ saveProxyCredentials: async (c) => (saved.push(c), { ok: true }) });
+    await service.start();
+    const before = events.length;
+    expect(await service.invoke('setProxyCredentials', { username: ' agent ', password: 'pw' })).toEqual({ ok: true });
+    expect(saved).toEqual([{ username: 'agent', password: 'pw' }]);
+    expect(events.length).toBeGreaterThan(before);
+    await expect(service.invoke('setProxyCredentials', { username: '', password: 'pw' })).rejects.toThrow(/Enter the proxy user name/);
+  });
+
+  it('says when it is not available or could not be stored', async () => {
+    expect(await build().service.invoke('setProxyCredentials', { username: 'a', password: 'b' })).toEqual({ ok: false, message: 'Proxy sign-in is not available here.' });
+    const broken = build({ saveProxyCredentials: () => Promise.reject(new Error('keychain locked')) });
+    expect(await broken.service.invoke('setProxyCredentials', { username: 'a', password: 'b' })).toEqual({ ok: false, message: 'The proxy sign-in could not be stored on this computer.' });
+  });
+});

@@ -71,6 +71,8 @@ export interface AppServiceOptions {
   readonly logger?: Logger;
   /** Runs the connection test for a project (the shell's network; see main/core/network/diagnose.ts). */
   readonly connectionTest?: (input: { readonly url: string; readonly anonKey: string; readonly accessToken: string | null }) => Promise<ConnectionTestView>;
+  /** Stores the sign-in for the proxy that asked for one. */
+  readonly saveProxyCredentials?: (credentials: { readonly username: string; readonly password: string }) => Promise<Result>;
   /** The view feed's batching interval (default 100 ms). */
   readonly viewIntervalMs?: number;
   readonly timeZone?: string;
@@ -120,6 +122,7 @@ export class AppService {
       openInCrm: ({ contactId }) => this.openInCrm(contactId),
       hideWindow: () => this.options.hideWindow?.(),
       runConnectionTest: () => this.runConnectionTest(),
+      setProxyCredentials: (credentials) => this.saveProxyCredentials(credentials),
     };
   }
 
@@ -267,6 +270,23 @@ export class AppService {
     if (!url) return { ok: false, response: { ok: false, message: 'Enter your Supabase project URL (ask your IT department).', field: 'supabaseUrl' } };
     if (!anonKey) return { ok: false, response: { ok: false, message: "Enter your project's anon key (ask your IT department).", field: 'supabaseAnonKey' } };
     return { ok: true, project: { url, anonKey }, changed: wantsUrl || wantsKey };
+  }
+
+  /** Pushes the app state again (a shell notice changed). */
+  refreshNotices(): void {
+    if (!this.stopped) this.emitAppState();
+  }
+
+  private async saveProxyCredentials(credentials: { readonly username: string; readonly password: string }): Promise<Result> {
+    if (!this.options.saveProxyCredentials) return { ok: false, message: 'Proxy sign-in is not available here.' };
+    try {
+      const result = await this.options.saveProxyCredentials(credentials);
+      this.emitAppState();
+      return result;
+    } catch (error) {
+      this.logger.error('could not store the proxy sign-in', { error: String(error) });
+      return { ok: false, message: 'The proxy sign-in could not be stored on this computer.' };
+    }
   }
 
   private async runConnectionTest(): Promise<ConnectionTestResponse> {

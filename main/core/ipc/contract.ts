@@ -134,6 +134,8 @@ export interface InvokeMap {
   hideWindow: { request: void; response: void };
   /** Settings → Troubleshooting: every hop to the project, timed (see ConnectionTestView). */
   runConnectionTest: { request: void; response: ConnectionTestResponse };
+  /** Settings → Troubleshooting: the sign-in for the proxy that asked for one (kept in the OS keychain, sent to that proxy only). */
+  setProxyCredentials: { request: { readonly username: string; readonly password: string }; response: Result };
 }
 
 /** Messages from the main process to the window. */
@@ -162,6 +164,7 @@ export const INVOKE_CHANNELS = {
   openInCrm: 'beacon:open-in-crm',
   hideWindow: 'beacon:hide-window',
   runConnectionTest: 'beacon:run-connection-test',
+  setProxyCredentials: 'beacon:set-proxy-credentials',
 } as const satisfies Record<InvokeMethod, `beacon:${string}`>;
 
 export const EVENT_CHANNELS = {

@@ -41,6 +41,7 @@ export const requestSchemas = {
   openInCrm: contactId,
   hideWindow: none,
   runConnectionTest: none,
+  setProxyCredentials: z.object({ username: z.string().trim().min(1, 'Enter the proxy user name.').max(256), password: z.string().max(1024) }).strict(),
 } satisfies { [M in InvokeMethod]: z.ZodType<InvokeRequest<M>, unknown> };
 
 export type ParsedRequest<M extends InvokeMethod> =

@@ -71,6 +71,7 @@ export class FakeBeacon {
       openInCrm: call('openInCrm'),
       hideWindow: call('hideWindow'),
       runConnectionTest: call('runConnectionTest'),
+      setProxyCredentials: call('setProxyCredentials'),
       onView: subscribe('view'),
       onAppState: subscribe('appState'),
       onFocusContact: subscribe('focusContact'),
@@ -128,6 +129,7 @@ export class FakeBeacon {
       openInCrm: () => ok,
       hideWindow: () => undefined,
       runConnectionTest: () => ({ ok: false, message: 'No connection test in this fake.' }),
+      setProxyCredentials: () => ok,
     };
     return answers[method]() as InvokeResponse<M>;
   }

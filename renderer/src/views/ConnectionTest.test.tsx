@@ -62,3 +62,27 @@ describe('Settings → Troubleshooting (connection test)', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('No Supabase project is configured yet.');
   });
 });
+
+describe('Settings → Troubleshooting (proxy sign-in)', () => {
+  it('sends the proxy user name and password to main and says it was saved', async () => {
+    const user = userEvent.setup();
+    const beacon = new FakeBeacon().respond('setProxyCredentials', () => ({ ok: true }));
+    renderWithBeacon(<ConnectionTest />, { beacon });
+    const save = screen.getByRole('button', { name: 'Save proxy sign-in' });
+    expect(save).toBeDisabled();
+    await user.type(screen.getByLabelText('Proxy user name'), 'agent');
+    await user.type(screen.getByLabelText('Proxy password'), 's3cret');
+    await user.click(save);
+    expect(beacon.callsOf('setProxyCredentials')).toEqual([{ username: 'agent', password: 's3cret' }]);
+    expect(await screen.findByText('Saved. Beacon uses it for that proxy from now on.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Proxy password')).toHaveValue('');
+  });
+
+  it('shows main\'s reason when there is nothing to sign in to', async () => {
+    const user = userEvent.setup();
+    renderWithBeacon(<ConnectionTest />, { beacon: new FakeBeacon().respond('setProxyCredentials', () => ({ ok: false, message: 'No proxy has asked for a sign-in.' })) });
+    await user.type(screen.getByLabelText('Proxy user name'), 'agent');
+    await user.click(screen.getByRole('button', { name: 'Save proxy sign-in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('No proxy has asked for a sign-in.');
+  });
+});

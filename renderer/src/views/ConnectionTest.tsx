@@ -67,6 +67,59 @@ export function ConnectionTest() {
           </ol>
         </div>
       ) : null}
+      <ProxySignIn />
     </section>
+  );
+}
+
+/** The sign-in for a proxy that asks for one (Basic); main keeps it in the OS keychain for that proxy only. */
+function ProxySignIn() {
+  const api = useBeacon();
+  const ids = useId();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const save = async (): Promise<void> => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const result = await api.setProxyCredentials({ username, password });
+      setMessage(result.ok ? { ok: true, text: 'Saved. Beacon uses it for that proxy from now on.' } : { ok: false, text: result.message });
+      if (result.ok) setPassword('');
+    } catch (thrown) {
+      setMessage({ ok: false, text: errorText(thrown) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="proxy-sign-in"
+      aria-labelledby={`${ids}-proxy`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save();
+      }}
+    >
+      <h3 id={`${ids}-proxy`} className="section-subtitle">
+        Proxy sign-in
+      </h3>
+      <p className="hint">Only when Beacon says the proxy asks for a sign-in. It is sent to that proxy only.</p>
+      <label htmlFor={`${ids}-proxy-user`}>Proxy user name</label>
+      <input id={`${ids}-proxy-user`} autoComplete="username" value={username} onChange={(event) => setUsername(event.target.value)} />
+      <label htmlFor={`${ids}-proxy-password`}>Proxy password</label>
+      <input id={`${ids}-proxy-password`} type="password" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} />
+      <button type="submit" className="button" disabled={busy || username.trim() === ''} aria-busy={busy || undefined}>
+        Save proxy sign-in
+      </button>
+      {message ? (
+        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'hint' : 'inline-error'}>
+          {message.text}
+        </p>
+      ) : null}
+    </form>
   );
 }
