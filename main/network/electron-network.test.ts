@@ -117,11 +117,19 @@ describe('HTTP on Chromium\'s stack', () => {
       (v) => verdicts.push(v),
     );
     expect(verdicts).toEqual([-3]);
+    const changes: Array<string | null> = [];
+    result.network.onFailureChange((f) => changes.push(f ? f.kind : null));
     net.onRequest = (request) => request.emit('error', new Error('net::ERR_CERT_AUTHORITY_INVALID'));
     const failure = await result.network.fetch('https://abc.supabase.co/auth/v1/token').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(NetworkFailure);
     expect((failure as NetworkFailure).message).toBe('The connection to abc.supabase.co is intercepted by a certificate Beacon does not trust: issued by Zscaler Root CA (Zscaler Inc.).');
     expect(result.network.problemMessage()).toMatch(/certificate store/);
+    // The same failure again is not news; a request that gets through clears it (the shell's notice goes away).
+    await result.network.fetch('https://abc.supabase.co/auth/v1/token').catch(() => undefined);
+    net.onRequest = (request) => request.respond(200, 'ok');
+    await result.network.fetch('https://abc.supabase.co/auth/v1/settings');
+    expect(changes).toEqual(['certificate', null]);
+    expect(result.network.lastFailure()).toBeNull();
   });
 });
 

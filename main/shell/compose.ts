@@ -95,6 +95,9 @@ export interface Shell {
 
 export const SECRET_NOTICE_ID = 'secret-storage';
 export const PROXY_NOTICE_ID = 'proxy-sign-in';
+export const NETWORK_NOTICE_ID = 'network';
+/** Failures IT must act on: shown as a notice until a request gets through. */
+const NETWORK_NOTICE_KINDS = new Set(['certificate', 'proxy-auth', 'proxy-refused', 'proxy-unreachable']);
 
 export function preferencesPort(store: PreferencesLike): PreferencesPort {
   return {
@@ -181,8 +184,17 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
   const credentialSource = {
     get: (target: { host: string; port: number; realm: string; scheme: string }) => (proxyCredentials ? proxyCredentials.get(target) : Promise.resolve(null)),
   };
+  let current: ElectronNetwork | null = null;
   const network = (): Promise<ElectronNetwork> =>
-    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger, credentials: credentialSource }));
+    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger, credentials: credentialSource }).then((ready) => {
+      current = ready;
+      ready.network.onFailureChange(() => service?.refreshNotices());
+      return ready;
+    }));
+  const networkNotice = (): Notice[] => {
+    const failure = current?.network.lastFailure();
+    return failure && NETWORK_NOTICE_KINDS.has(failure.kind) ? [{ id: NETWORK_NOTICE_ID, level: 'error', text: `${failure.message} ${failure.fix}` }] : [];
+  };
   const appService = new AppService({
     configLayers,
     preferences: preferencesPort(preferences),
@@ -213,6 +225,7 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
         ? { ok: true }
         : { ok: false, message: 'No proxy has asked for a sign-in. Run the connection test first.' },
     shellNotices: () => [
+      ...networkNotice(),
       ...(secrets?.notice ? [{ id: SECRET_NOTICE_ID, level: 'warning', text: secrets.notice } satisfies Notice] : []),
       ...(proxyCredentials?.pendingProxy()
         ? [{ id: PROXY_NOTICE_ID, level: 'warning', text: `The proxy ${proxyCredentials.pendingProxy()} asks for a sign-in: enter it in Settings → Troubleshooting.` } satisfies Notice]

@@ -33,6 +33,7 @@ export class BeaconNetwork {
   readonly extraRoots: readonly string[];
   readonly extraRootCount: number;
   private failure: NetworkFailure | null = null;
+  private readonly failureListeners = new Set<(failure: NetworkFailure | null) => void>();
   private readonly closeFetch: () => Promise<void>;
 
   private constructor(options: BeaconNetworkOptions, extra: readonly string[], problems: readonly string[]) {
@@ -52,14 +53,17 @@ export class BeaconNetwork {
     const record = (failure: NetworkFailure) => {
       const changed = this.failure?.message !== failure.message;
       this.failure = failure;
-      if (changed) logger.warn('network: connection failed', { kind: failure.kind, message: failure.message });
+      if (changed) {
+        logger.warn('network: connection failed', { kind: failure.kind, message: failure.message });
+        for (const listener of this.failureListeners) listener(failure);
+      }
     };
     if (platform.fetch) {
       const platformFetch = platform.fetch;
       this.fetch = async (input, init) => {
         try {
           const response = await platformFetch(input, init);
-          this.failure = null;
+          this.cleared();
           return response;
         } catch (error) {
           if ((error as Error).name === 'AbortError') throw error;
@@ -72,7 +76,11 @@ export class BeaconNetwork {
       this.closeFetch = () => Promise.resolve();
     } else {
       const own = tunnelFetch(this.tunnel, record);
-      this.fetch = own.fetch;
+      this.fetch = async (input, init) => {
+        const response = await own.fetch(input, init);
+        this.cleared();
+        return response;
+      };
       this.closeFetch = () => own.close();
     }
     this.WebSocket = tunnelWebSocket(this.tunnel, record);
@@ -83,6 +91,18 @@ export class BeaconNetwork {
     for (const problem of bundle.problems) options.logger.warn(`network: ${problem}`);
     if (bundle.certificates.length > 0) options.logger.info('network: trusting extra roots from the CA bundle', { path: options.extraCaBundle, count: bundle.certificates.length });
     return new BeaconNetwork(options, bundle.certificates, bundle.problems);
+  }
+
+  /** Called when a new kind of failure is seen, and with null once a request gets through again. */
+  onFailureChange(listener: (failure: NetworkFailure | null) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  private cleared(): void {
+    if (this.failure === null) return;
+    this.failure = null;
+    for (const listener of this.failureListeners) listener(null);
   }
 
   /** The last connection failure since the last success, or null. */
