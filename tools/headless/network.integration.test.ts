@@ -234,6 +234,28 @@ describe('headless runner through a forward proxy to an HTTPS stack', () => {
     expect(tunnels.length).toBeLessThanOrEqual(2);
   });
 
+  it('with a stored session and the root no longer trusted, retries at a bounded pace (no storm) and says why', async () => {
+    const state = await stateDir();
+    const first = run(['--email', EMAIL, '--password', PASSWORD, '--state-dir', state], { HTTPS_PROXY: proxy.url, SSL_CERT_FILE: caFile });
+    await first.waitFor((l) => l.type === 'health' && l.state === 'live', 'live');
+    await first.stop();
+    const logStart = proxy.log.length;
+    const second = run(['--state-dir', state, '--verbose'], { HTTPS_PROXY: proxy.url, SSL_CERT_FILE: otherCaFile });
+    let stderr = '';
+    second.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // The tray's health line says why, in the same words.
+    await second.waitFor((l) => l.type === 'health' && l.state === 'offline' && String(l.reason).includes('does not trust: issued by Beacon Test Inspection Root'), 'offline, with why');
+    // Watch it for a while: every retry is one CONNECT, so the log counts them.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const tunnels = proxy.log.slice(logStart);
+    report('stored session, untrusted root, 6 s', tunnels);
+    expect(tunnels.length).toBeLessThanOrEqual(16);
+    expect(stderr).toContain('is intercepted by a certificate Beacon does not trust: issued by Beacon Test Inspection Root');
+    // Logged once per kind of failure, not once per retry.
+    expect(stderr.split('network: connection failed').length - 1).toBe(1);
+    await second.stop();
+  }, 60_000);
+
   it('--diagnose --json walks every hop through the authenticating proxy', async () => {
     const proxyUrl = `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${authProxy.port}`;
     const runner = run(['--diagnose', '--email', EMAIL, '--password', PASSWORD, '--ca-bundle', caFile], { HTTPS_PROXY: proxyUrl });
