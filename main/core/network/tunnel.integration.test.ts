@@ -153,3 +153,22 @@ describe('a proxy that demands Basic authentication', () => {
     await none.close();
   });
 });
+
+describe('when the proxy is the problem', () => {
+  it('tells an unreachable proxy from one that refuses the tunnel', async () => {
+    // A port nothing listens on: take one, then close it.
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const dead = await network(platform(deadPort, { system: [ca.certPem] }));
+    await expect(dead.fetch(`https://${HOST}:${port}/x`)).rejects.toMatchObject({ kind: 'proxy-unreachable', message: expect.stringMatching(new RegExp(`Cannot reach the proxy 127\\.0\\.0\\.1:${deadPort} \\(ECONNREFUSED\\)`)) });
+    await dead.close();
+
+    // The proxy cannot reach this one (it maps unknown names to a closed port) and answers with an error status.
+    const refused = await network(platform(proxy.port, { system: [ca.certPem] }));
+    await expect(refused.fetch('https://elsewhere.beacon.invalid/x')).rejects.toMatchObject({ kind: 'proxy-refused', message: expect.stringMatching(/refused to connect to elsewhere\.beacon\.invalid:443 \(HTTP 5\d\d\)/) });
+    await refused.close();
+  });
+});

@@ -156,9 +156,15 @@ export class Tunnel {
     // https-proxy-agent talks to node:http's request object only through events; a bare emitter stands in.
     const request = new EventEmitter() as unknown as ClientRequest;
     let socket: Socket;
+    const pending = agent.connect(request, { host: target.host, port: target.port, secureEndpoint: false }) as Promise<Socket>;
     try {
-      socket = await withTimeout(agent.connect(request, { host: target.host, port: target.port, secureEndpoint: false }) as Promise<Socket>, this.timeout(), () => `the proxy ${proxy.host}:${proxy.port} did not answer`);
+      socket = await withTimeout(pending, this.timeout(), () => `the proxy ${proxy.host}:${proxy.port} did not answer`);
     } catch (error) {
+      // A tunnel that opens after the timeout is closed at once.
+      pending.then(
+        (late) => late.destroy(),
+        () => undefined,
+      );
       throw new ProxyError('unreachable', proxy, null, [], `Cannot reach the proxy ${proxy.host}:${proxy.port} (${errorCode(error)}).`, { cause: error });
     }
     if (status !== 200) {
