@@ -24,6 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { createStack, type Stack } from '../../supabase/local/stack.ts';
 import { createTestCa, type TestCa } from '../../test/network/test-ca.ts';
 import { startTestProxy, type TestProxy, type TunnelLogEntry } from '../../test/network/test-proxy.ts';
+import { createClient } from '@supabase/supabase-js';
+import { runConnectionTest } from '../../main/core/network/diagnose.ts';
+import { silentLogger, systemClock } from '../../main/core/ports.ts';
+import { createHeadlessNetwork } from './node-network.ts';
 
 const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const HOST = 'stack.beacon.invalid';
@@ -155,7 +159,8 @@ describe('headless runner through a forward proxy to an HTTPS stack', () => {
     stack.server.on('upgrade', (req: IncomingMessage) => uses.get(req.socket)?.add(kind(req)));
     proxy = await startTestProxy({ hosts: { [`${HOST}:${port}`]: port } });
     authProxy = await startTestProxy({ hosts: { [`${HOST}:${port}`]: port }, credentials: { username: PROXY_USER, password: PROXY_PASSWORD } });
-  });
+    // PostgreSQL's first start can take long on a busy shared machine.
+  }, 180_000);
 
   afterAll(async () => {
     for (const runner of runners) await runner.stop();
@@ -163,7 +168,7 @@ describe('headless runner through a forward proxy to an HTTPS stack', () => {
     await authProxy?.close();
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   const report = (name: string, entries: readonly TunnelLogEntry[]) =>
     console.info(`[proxy log: ${name}]\n${entries.map((e) => `  CONNECT ${e.target} → ${e.status}${e.user ? ` (user ${e.user})` : ''}, ${e.bytesUp} B up / ${e.bytesDown} B down${e.open ? ', still open' : ''}`).join('\n')}`);
@@ -277,6 +282,20 @@ describe('headless runner through a forward proxy to an HTTPS stack', () => {
     expect(hops[0]!.detail).toBe(`${HOST} is resolved by the proxy; the proxy is at 127.0.0.1.`);
     expect(hops[1]!.detail).toMatch(new RegExp(`^through the proxy 127\\.0\\.0\\.1:${authProxy.port}, from the environment \\(HTTPS_PROXY\\)\\.$`));
     expect(hops[2]!.detail).toMatch(/issued by Beacon Test Inspection Root \(Beacon Test Networks\), valid until .+; trusting the system store, the bundled roots and 1 from the CA bundle\./);
+  });
+
+  it('the connection test with the current session (as the app runs it), an injected system store, in process', async () => {
+    const network = await createHeadlessNetwork({ logger: silentLogger, env: { HTTPS_PROXY: proxy.url }, systemRoots: () => [ca.certPem] });
+    try {
+      const client = createClient(url, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, global: { fetch: network.fetch } });
+      const { data, error } = await client.auth.signInWithPassword({ email: EMAIL, password: PASSWORD });
+      expect(error).toBeNull();
+      const report = await runConnectionTest({ url, anonKey: stack.anonKey, network, clock: systemClock, auth: { kind: 'access-token', accessToken: data.session!.access_token } });
+      expect(report.hops.map((h) => h.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok']);
+      expect(report.hops.find((h) => h.id === 'sign-in')!.detail).toBe(`The current session is valid (${EMAIL}).`);
+    } finally {
+      await network.close();
+    }
   });
 
   it('--diagnose stops at TLS with the issuer and what to change when the root is not trusted', async () => {

@@ -182,7 +182,8 @@ export async function runConnectionTest(options: DiagnoseOptions): Promise<Conne
   const heartbeat = new HeartbeatWatch();
   const created = createClient(options.url, options.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { fetch: network.fetch },
+    // With the app's session, REST runs as the signed-in user (the test's client has no session of its own).
+    global: { fetch: network.fetch, ...(options.auth?.kind === 'access-token' ? { headers: { Authorization: `Bearer ${options.auth.accessToken}` } } : {}) },
     realtime: {
       transport: network.WebSocket as unknown as WebSocketLikeConstructor,
       worker: false,
