@@ -242,7 +242,7 @@ export async function runConnectionTest(options: DiagnoseOptions): Promise<Conne
 
   try {
     await client.removeAllChannels();
-    client.realtime.disconnect();
+    await client.realtime.disconnect();
     if (options.auth?.kind === 'password') await client.auth.signOut({ scope: 'local' });
   } catch {
     // Cleaning up the test's own client; nothing to report.
