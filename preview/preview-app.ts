@@ -12,7 +12,10 @@ import { AppService, type PreferencesPort, type Project, type UserPreferences } 
 import { BeaconCore, type BeaconCoreOptions } from '../main/core/beacon-core.ts';
 import type { ConfigLayer } from '../main/core/config/config.ts';
 import type { KeyValueStore, Logger, SecretStore } from '../main/core/ports.ts';
-import { silentLogger } from '../main/core/ports.ts';
+import { silentLogger, systemClock } from '../main/core/ports.ts';
+import { runConnectionTest } from '../main/core/network/diagnose.ts';
+import type { BeaconNetwork } from '../main/core/network/network.ts';
+import { createHeadlessNetwork } from '../tools/headless/node-network.ts';
 import { JsonFileStore } from '../main/core/storage/json-file-store.ts';
 import { FileSecretStore } from '../main/core/storage/file-secret-store.ts';
 import { MemorySecretStore, MemoryStore } from '../main/core/storage/memory-store.ts';
@@ -59,6 +62,7 @@ export async function createPreviewApp(options: PreviewAppOptions): Promise<Prev
   const configLayers: ConfigLayer[] = options.project
     ? [{ source: 'machine', origin: 'browser preview', values: { supabaseUrl: options.project.url, supabaseAnonKey: options.project.anonKey } }]
     : [];
+  let network: Promise<BeaconNetwork> | undefined;
   const app = new AppService({
     configLayers,
     preferences: new MemoryPreferences(),
@@ -79,6 +83,9 @@ export async function createPreviewApp(options: PreviewAppOptions): Promise<Prev
     // A browser tab cannot be hidden by the page's server, and the preview opens no external links.
     openExternal: async () => ({ ok: false, reason: 'the browser preview does not open links' }),
     notificationsSupported: true,
+    // Settings → Troubleshooting over Node's network (HTTPS_PROXY/NO_PROXY, system + bundled roots).
+    connectionTest: async ({ url, anonKey, accessToken }) =>
+      runConnectionTest({ url, anonKey, network: await (network ??= createHeadlessNetwork({ logger })), clock: systemClock, auth: accessToken ? { kind: 'access-token', accessToken } : null }),
     logger,
   });
   return { app, notifier };

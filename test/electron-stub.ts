@@ -8,6 +8,7 @@
  * options, handlers registered, notifications shown) so tests can assert it.
  */
 import { EventEmitter } from 'node:events';
+import { Readable, Writable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +188,66 @@ class FakeSession {
     this.permissionCheckHandler = handler as ((...args: unknown[]) => boolean) | null;
   }
   readonly webRequest = { onHeadersReceived(): void {} };
+  /** The last setProxy config. */
+  proxyConfig: unknown = undefined;
+  setProxy(config: unknown): Promise<void> {
+    this.proxyConfig = config;
+    return Promise.resolve();
+  }
+  /** What resolveProxy answers (PAC style); tests replace it. */
+  proxyFor: (url: string) => string = () => 'DIRECT';
+  readonly resolvedProxyUrls: string[] = [];
+  resolveProxy(url: string): Promise<string> {
+    this.resolvedProxyUrls.push(url);
+    return Promise.resolve(this.proxyFor(url));
+  }
+  certificateVerifyProc: ((request: never, callback: (result: number) => void) => void) | null = null;
+  setCertificateVerifyProc(proc: ((request: never, callback: (result: number) => void) => void) | null): void {
+    this.certificateVerifyProc = proc;
+  }
+}
+
+/** net.request's ClientRequest: a Writable that records headers and body; `net.onRequest` answers it. */
+class FakeClientRequest extends Writable {
+  readonly options: Record<string, unknown>;
+  readonly headers: Record<string, string> = {};
+  readonly chunks: Buffer[] = [];
+  aborted = false;
+  private answered = false;
+  constructor(options: Record<string, unknown>) {
+    super();
+    this.options = options;
+  }
+  setHeader(name: string, value: string): void {
+    this.headers[name.toLowerCase()] = value;
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    callback();
+  }
+  override end(...args: unknown[]): this {
+    if (!this.writableEnded) super.end(...(args as []));
+    if (!this.answered) {
+      this.answered = true;
+      setImmediate(() => net.onRequest(this));
+    }
+    return this;
+  }
+  abort(): void {
+    this.aborted = true;
+  }
+  /** Test helpers: the response Chromium would give. */
+  respond(status: number, body: string, headers: Record<string, string> = {}): void {
+    const response = Object.assign(Readable.from([Buffer.from(body)]), { statusCode: status, statusMessage: '', headers });
+    this.emit('response', response);
+  }
+  /** Emits 'login' like Chromium; resolves with what the handler called back (undefined = cancelled). */
+  login(authInfo: Record<string, unknown>): Promise<{ username?: string; password?: string }> {
+    return new Promise((resolve) => {
+      const handled = this.emit('login', authInfo, (username?: string, password?: string) => resolve({ username, password }));
+      if (!handled) resolve({});
+    });
+  }
 }
 
 class FakeIpcMain extends EventEmitter {
@@ -393,8 +454,30 @@ export const screen = {
   getCursorScreenPoint: () => ({ x: 0, y: 0 }),
 };
 export const session = { defaultSession: new FakeSession() };
+/** Like Chromium for a real URL: the request goes out (Node's fetch), a failure comes back as a net::ERR_ name. */
+function passThrough(request: FakeClientRequest): void {
+  const method = String(request.options.method ?? 'GET');
+  const body = request.chunks.length > 0 ? Buffer.concat(request.chunks) : undefined;
+  fetch(String(request.options.url), { method, headers: request.headers, ...(body && method !== 'GET' && method !== 'HEAD' ? { body } : {}) }).then(
+    async (response) => request.respond(response.status, await response.text(), Object.fromEntries(response.headers)),
+    (error: unknown) => {
+      const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
+      request.emit('error', new Error(code === 'ECONNREFUSED' ? 'net::ERR_CONNECTION_REFUSED' : code === 'ENOTFOUND' ? 'net::ERR_NAME_NOT_RESOLVED' : 'net::ERR_FAILED'));
+    },
+  );
+}
+
 export const net = {
   isOnline: (): boolean => true,
+  /** Every net.request made, in order. */
+  requests: [] as FakeClientRequest[],
+  /** How the fake network answers a finished request; tests replace it. By default: Node's fetch, failures as net::ERR_*. */
+  onRequest: (request: FakeClientRequest): void => passThrough(request),
+  request(options: Record<string, unknown>): FakeClientRequest {
+    const request = new FakeClientRequest(options);
+    net.requests.push(request);
+    return request;
+  },
   /** Like Electron's net.fetch for local files (what the app:// handler reads); other URLs go to Node's fetch. */
   async fetch(url: string): Promise<Response> {
     let path: string | undefined;
@@ -423,6 +506,7 @@ export {
   systemPreferences,
   FakeWebContents,
   FakeSession,
+  FakeClientRequest,
 };
 
 const electronStub = {

@@ -41,7 +41,7 @@ export interface BeaconCoreOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Tuning for tests and benchmarks. */
-  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch'>>;
+  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch' | 'networkProblem'>>;
   readonly engine?: Partial<Omit<SyncEngineOptions, 'session' | 'cursors' | 'clock' | 'logger'>>;
   readonly coalesceMs?: number;
   readonly timeZone?: string;

@@ -88,3 +88,6 @@ export type NotificationRequest =
 export interface Notifier {
   show(request: NotificationRequest): void;
 }
+
+/** The network (proxy decision, HTTP stack, trust stores): see network/port.ts. */
+export type { NetworkPlatform } from './network/port.ts';

@@ -29,6 +29,11 @@ describe('readMacPolicy', () => {
       ['DisableAutoUpdate', 'boolean'],
       ['AllowInsecureTokenStorage', 'boolean'],
       ['LaunchAtLogin', 'boolean'],
+      ['ProxyMode', 'string'],
+      ['ProxyServer', 'string'],
+      ['ProxyBypassList', 'string'],
+      ['ProxyPacUrl', 'string'],
+      ['ExtraCaBundle', 'string'],
     ]);
   });
 

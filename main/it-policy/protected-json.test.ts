@@ -3,7 +3,7 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../core/config/config.ts';
+import { CONFIG_KEYS, resolveConfig } from '../core/config/config.ts';
 import { RecordingLogger } from '../../test/fakes/recording-logger.ts';
 import { readLinuxPolicy } from './linux.ts';
 import { machineConfigPath, readMachineConfig } from './machine.ts';
@@ -149,7 +149,7 @@ describe.skipIf(!posixOwnership)('readLinuxPolicy (POSIX only: relies on file ow
     chmodSync(path, 0o644);
     const { problems, locked } = resolveConfig([await readLinuxPolicy({ logger: new RecordingLogger(), path, trustedOwnerUid: ME })]);
     expect(problems).toEqual([]);
-    expect(locked.size).toBe(6);
+    expect(locked.size).toBe(CONFIG_KEYS.length);
   });
 
   it('ignores a missing file without a warning', async () => {

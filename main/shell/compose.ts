@@ -27,6 +27,10 @@ import { setUpAppLogging } from '../logging/electron-log.ts';
 import { ElectronNotifier } from '../notifications/electron-notifier.ts';
 import { readPolicyLayers } from '../it-policy/index.ts';
 import { connectPowerEvents } from '../power/power-events.ts';
+import { setUpElectronNetwork, type ElectronNetwork } from '../network/electron-network.ts';
+import { runConnectionTest } from '../core/network/diagnose.ts';
+import { StoredProxyCredentials } from '../core/network/proxy-credentials.ts';
+import { systemClock } from '../core/ports.ts';
 import { hardenTrayWindow, installWebContentsGuards } from '../security/navigation.ts';
 import { allowedHostsFromTemplate, openExternalSafe } from '../security/open-external.ts';
 import { PreferencesStore, type PreferencesPatch } from '../storage/preferences.ts';
@@ -62,6 +66,8 @@ export interface ComposeOptions {
   /** Extra BeaconCore options (tests shorten timeouts). */
   readonly coreOptions?: Partial<Pick<BeaconCoreOptions, 'session' | 'engine' | 'coalesceMs' | 'clock'>>;
   readonly startUpdater?: typeof startUpdater;
+  /** Default: Chromium's proxy resolution and stack (main/network/electron-network.ts). */
+  readonly setUpNetwork?: typeof setUpElectronNetwork;
 }
 
 /** The part of PreferencesStore the shell uses. */
@@ -88,6 +94,10 @@ export interface Shell {
 }
 
 export const SECRET_NOTICE_ID = 'secret-storage';
+export const PROXY_NOTICE_ID = 'proxy-sign-in';
+export const NETWORK_NOTICE_ID = 'network';
+/** Failures IT must act on: shown as a notice until a request gets through. */
+const NETWORK_NOTICE_KINDS = new Set(['certificate', 'proxy-auth', 'proxy-refused', 'proxy-unreachable']);
 
 function preferencesPort(store: PreferencesLike): PreferencesPort {
   return {
@@ -168,25 +178,66 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
   if (platform === 'win32') notifier.handleActivation();
 
   const store = new JsonFileStore(join(userData, 'state'), { logger });
-  const WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketLikeConstructor);
+  // The network (proxy, trust) is set up from IT's settings once, before the first core needs it.
+  let networking: Promise<ElectronNetwork> | null = null;
+  let proxyCredentials: StoredProxyCredentials | null = null;
+  const credentialSource = {
+    get: (target: { host: string; port: number; realm: string; scheme: string }) => (proxyCredentials ? proxyCredentials.get(target) : Promise.resolve(null)),
+  };
+  let current: ElectronNetwork | null = null;
+  const network = (): Promise<ElectronNetwork> =>
+    (networking ??= (options.setUpNetwork ?? setUpElectronNetwork)({ config: service!.resolvedConfig().config, logger, credentials: credentialSource }).then((ready) => {
+      current = ready;
+      ready.network.onFailureChange(() => service?.refreshNotices());
+      return ready;
+    }));
+  const networkNotice = (): Notice[] => {
+    const failure = current?.network.lastFailure();
+    return failure && NETWORK_NOTICE_KINDS.has(failure.kind) ? [{ id: NETWORK_NOTICE_ID, level: 'error', text: `${failure.message} ${failure.fix}` }] : [];
+  };
   const appService = new AppService({
     configLayers,
     preferences: preferencesPort(preferences),
-    createCore: async (project) => {
+    createCore: async (project): Promise<BeaconCore> => {
       if (!secrets) throw new Error('the session store is not open yet');
-      return BeaconCore.create({ url: project.url, anonKey: project.anonKey, store, secrets, notifier, WebSocket: WebSocketImpl, logger, ...options.coreOptions });
+      const { network: net } = await network();
+      const WebSocketImpl = options.WebSocket ?? (net.WebSocket as unknown as WebSocketLikeConstructor);
+      return BeaconCore.create({
+        url: project.url,
+        anonKey: project.anonKey,
+        store,
+        secrets,
+        notifier,
+        WebSocket: WebSocketImpl,
+        logger,
+        ...options.coreOptions,
+        session: { fetch: net.fetch, networkProblem: () => net.problemMessage(), ...options.coreOptions?.session },
+      });
     },
+    connectionTest: async ({ url, anonKey, accessToken }) =>
+      runConnectionTest({ url, anonKey, network: (await network()).network, clock: systemClock, auth: accessToken ? { kind: 'access-token', accessToken } : null }),
     applyLaunchAtLogin: (enabled) => setLaunchAtLogin(enabled),
     openExternal,
     hideWindow: () => windowController?.hide(),
     notificationsSupported: notifier.supported,
-    shellNotices: () => (secrets?.notice ? [{ id: SECRET_NOTICE_ID, level: 'warning', text: secrets.notice } satisfies Notice] : []),
+    saveProxyCredentials: async (credentials) =>
+      (await proxyCredentials?.save(credentials))
+        ? { ok: true }
+        : { ok: false, message: 'No proxy has asked for a sign-in. Run the connection test first.' },
+    shellNotices: () => [
+      ...networkNotice(),
+      ...(secrets?.notice ? [{ id: SECRET_NOTICE_ID, level: 'warning', text: secrets.notice } satisfies Notice] : []),
+      ...(proxyCredentials?.pendingProxy()
+        ? [{ id: PROXY_NOTICE_ID, level: 'warning', text: `The proxy ${proxyCredentials.pendingProxy()} asks for a sign-in: enter it in Settings → Troubleshooting.` } satisfies Notice]
+        : []),
+    ],
     logger,
   });
   service = appService;
   const config = appService.resolvedConfig().config;
 
   secrets = await SafeStorageSecretStore.open({ directory: join(userData, 'session'), allowInsecureTokenStorage: config.allowInsecureTokenStorage, platform, logger });
+  proxyCredentials = new StoredProxyCredentials({ secrets, logger, onAsked: () => appService.refreshNotices() });
 
   async function setLaunchAtLogin(enabled: boolean): Promise<void> {
     // A dev run would register the bare Electron binary as a login item.
@@ -275,6 +326,7 @@ export async function composeShell(options: ComposeOptions): Promise<Shell> {
         tray?.destroy();
         // Flushes pending notifications and the ledger, then closes the connection.
         await appService.stop();
+        if (networking) (await networking).dispose();
         logger.info('Beacon stopped');
       })()),
   };

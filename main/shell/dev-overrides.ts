@@ -3,7 +3,9 @@
  * at a local stack through the environment:
  *   BEACON_DEV_SUPABASE_URL + BEACON_DEV_ANON_KEY → a 'machine' config layer
  *   BEACON_DEV_EMAIL + BEACON_DEV_PASSWORD        → signs in automatically
- * A packaged build ignores all four: IT configures packaged builds by policy,
+ *   BEACON_DEV_PROXY_SERVER, BEACON_DEV_CA_BUNDLE → a fixed proxy and extra roots in that layer
+ *                                                   (the proxy end-to-end test; IT uses the policy keys)
+ * A packaged build ignores all of them: IT configures packaged builds by policy,
  * and no environment variable can sign a user in or swap their project.
  * The values are validated like any other config layer (resolveConfig).
  */
@@ -22,8 +24,11 @@ export function devOverrides(isPackaged: boolean, env: NodeJS.ProcessEnv): DevOv
   const anonKey = env.BEACON_DEV_ANON_KEY?.trim();
   const email = env.BEACON_DEV_EMAIL?.trim();
   const password = env.BEACON_DEV_PASSWORD;
+  const proxyServer = env.BEACON_DEV_PROXY_SERVER?.trim();
+  const caBundle = env.BEACON_DEV_CA_BUNDLE?.trim();
+  const network = { ...(proxyServer ? { proxyMode: 'fixed', proxyServer } : {}), ...(caBundle ? { extraCaBundle: caBundle } : {}) };
   return {
-    ...(url && anonKey ? { layer: { source: 'machine', origin: DEV_ENV_ORIGIN, values: { supabaseUrl: url, supabaseAnonKey: anonKey } } } : {}),
+    ...(url && anonKey ? { layer: { source: 'machine', origin: DEV_ENV_ORIGIN, values: { supabaseUrl: url, supabaseAnonKey: anonKey, ...network } } } : {}),
     ...(email && password ? { signIn: { email, password } } : {}),
   };
 }

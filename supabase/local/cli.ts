@@ -20,6 +20,8 @@
  *   --disable-signup    POST /auth/v1/signup answers 422 signup_disabled
  *   --confirm-email     signed-up users are not confirmed at once (no mail is sent; confirm with the admin API)
  *   --refresh-reuse-interval S   seconds a rotated refresh token may be reused (default 10, as GoTrue)
+ *   --tls-cert FILE --tls-key FILE   serve https/wss with this PEM certificate and key
+ *   --tls-hostname NAME the name the certificate is for, used in the printed URL (default 127.0.0.1)
  *   --verbose           debug logs on stderr
  *
  * The --json line: {url, anonKey, serviceRoleKey, publishableKey, secretKey, jwksUrl, dbUrl, demoUsers}.
@@ -63,6 +65,9 @@ function parse() {
         'confirm-email': { type: 'boolean', default: false },
         'refresh-reuse-interval': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-hostname': { type: 'string' },
       },
       strict: true,
     }).values;
@@ -136,6 +141,16 @@ if (args.reset && dataDir) {
   log('info', `reset: removed ${dataDir}`);
 }
 
+if (Boolean(args['tls-cert']) !== Boolean(args['tls-key'])) fail('--tls-cert and --tls-key go together');
+let tls: { cert: string; key: string; hostname?: string } | undefined;
+if (args['tls-cert'] && args['tls-key']) {
+  try {
+    tls = { cert: await readFile(args['tls-cert'], 'utf8'), key: await readFile(args['tls-key'], 'utf8'), ...(args['tls-hostname'] ? { hostname: args['tls-hostname'] } : {}) };
+  } catch (error) {
+    fail(`cannot read the TLS certificate or key: ${(error as Error).message}`);
+  }
+}
+
 let stack: Stack;
 try {
   if (!args.json) log('info', dataDir ? `starting the demo stack (data in ${dataDir})` : 'starting an ephemeral stack');
@@ -150,6 +165,7 @@ try {
     ...(signingKey ? { signingKey } : {}),
     auth: authSettings,
     ...(simulate ? { simulator: { tasksPerMinute } } : {}),
+    ...(tls ? { tls } : {}),
     log,
   });
 } catch (error) {

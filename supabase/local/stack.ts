@@ -4,7 +4,8 @@
  * loopback serving what supabase-js talks to — /auth/v1, /rest/v1,
  * /realtime/v1/websocket, /realtime/v1/api/broadcast — plus the test control surface /admin/v1.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startDatabase, type Database } from './db/database.ts';
@@ -46,6 +47,17 @@ export interface StackOptions {
   /** Start the activity simulator with these options (off unless given). */
   simulator?: SimulatorOptions;
   log?: StackLog;
+  /**
+   * Serve over HTTPS (and WSS) with this certificate and key (PEM). `hostname` is the name the
+   * certificate is for, used in `url` (default 127.0.0.1): tests map it to 127.0.0.1 in a proxy.
+   */
+  tls?: StackTlsOptions;
+}
+
+export interface StackTlsOptions {
+  readonly cert: string;
+  readonly key: string;
+  readonly hostname?: string;
 }
 
 export interface Stack {
@@ -63,6 +75,8 @@ export interface Stack {
   readonly realtime: RealtimeServer;
   readonly faults: Faults;
   readonly simulator: Simulator | undefined;
+  /** The HTTP(S) server, for tests that watch its connections. */
+  readonly server: Server;
   stop(): Promise<void>;
 }
 
@@ -139,7 +153,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       ['/admin/v1', createAdminHandler(context, faults)],
       ['/realtime/v1/api', (req, res, path) => realtime.handleHttp(req, res, path)],
     ];
-    const server = createServer((req, res) => {
+    const listener: RequestListener = (req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const route = routes.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
       if (!route) {
@@ -151,7 +165,8 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'internal error' }));
       });
-    });
+    };
+    const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
     server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/realtime/v1/websocket' || path === '/realtime/v1/websocket/') realtime.handleUpgrade(req, socket, head);
@@ -168,7 +183,8 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
           server.close(() => resolve());
         }),
     );
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const port = (server.address() as AddressInfo).port;
+    const url = options.tls ? `https://${options.tls.hostname ?? '127.0.0.1'}:${port}` : `http://127.0.0.1:${port}`;
 
     const { rows } = await db.pool.query<{ id: string; email: string }>('select id, email from auth.users where email = any($1)', [
       DEMO_USERS.map((u) => u.email),
@@ -200,6 +216,7 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
       realtime,
       faults,
       simulator,
+      server,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -8,6 +8,9 @@
  * same directory neither repeats notifications nor needs the password again.
  * The password may also come from the BEACON_PASSWORD environment variable
  * (keeps it out of the process list). SIGTERM / SIGINT stop it cleanly.
+ *
+ * Network: HTTPS_PROXY / HTTP_PROXY / NO_PROXY, the OS trust store plus Node's roots, and
+ * --ca-bundle FILE (extra PEM roots). --diagnose runs the connection test instead (diagnose.ts).
  */
 import { parseArgs } from 'node:util';
 import { mkdir } from 'node:fs/promises';
@@ -21,20 +24,24 @@ import { JsonFileStore } from '../../main/core/storage/json-file-store.ts';
 import { FileSecretStore } from '../../main/core/storage/file-secret-store.ts';
 import type { Logger } from '../../main/core/ports.ts';
 import { LineNotifier, type HeadlessLine } from './line-notifier.ts';
+import { createHeadlessNetwork } from './node-network.ts';
+import { runDiagnose } from './diagnose.ts';
 
 const argsSchema = z.object({
   url: supabaseUrlSchema,
   'anon-key': anonKeySchema,
   email: z.email().optional(),
   password: z.string().min(1).optional(),
-  'state-dir': z.string().min(1),
+  'state-dir': z.string().min(1).optional(),
+  'ca-bundle': z.string().min(1).optional(),
+  diagnose: z.boolean(),
   json: z.boolean(),
   verbose: z.boolean(),
   'coalesce-ms': z.coerce.number().int().min(0).max(10_000).optional(),
 });
 
 function usage(message: string): never {
-  process.stderr.write(`headless: ${message}\nusage: npm run headless -- --url U --anon-key K --email E --password P --state-dir D [--json] [--verbose]\n`);
+  process.stderr.write(`headless: ${message}\nusage: npm run headless -- --url U --anon-key K --email E --password P --state-dir D [--ca-bundle F] [--json] [--verbose]\n       npm run headless -- --diagnose --url U --anon-key K [--email E --password P] [--ca-bundle F] [--json]\n`);
   process.exit(2);
 }
 
@@ -47,6 +54,8 @@ try {
       email: { type: 'string' },
       password: { type: 'string' },
       'state-dir': { type: 'string' },
+      'ca-bundle': { type: 'string' },
+      diagnose: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       'coalesce-ms': { type: 'string' },
@@ -59,6 +68,7 @@ try {
 const parsed = argsSchema.safeParse({ ...raw, password: raw.password ?? process.env.BEACON_PASSWORD });
 if (!parsed.success) usage(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '));
 const args = parsed.data;
+if (!args.diagnose && !args['state-dir']) usage('--state-dir is required');
 
 // Logs go to stderr as JSON (pino); stdout is reserved for the event lines.
 const log = pino({ level: args.verbose ? 'debug' : 'info', base: null }, pino.destination({ dest: 2, sync: true }));
@@ -88,7 +98,13 @@ function describe(line: HeadlessLine): string {
   }
 }
 
-const stateDir = resolve(args['state-dir']);
+const network = await createHeadlessNetwork({ caBundle: args['ca-bundle'], logger });
+if (args.diagnose) {
+  const code = await runDiagnose({ url: args.url, anonKey: args['anon-key'], email: args.email, password: args.password, json: args.json }, network, (text) => process.stdout.write(text));
+  process.exit(code);
+}
+
+const stateDir = resolve(args['state-dir']!);
 await mkdir(stateDir, { recursive: true, mode: 0o700 });
 const notifier = new LineNotifier(out);
 const core = await BeaconCore.create({
@@ -97,7 +113,8 @@ const core = await BeaconCore.create({
   store: new JsonFileStore(join(stateDir, 'store'), { logger }),
   secrets: new FileSecretStore(join(stateDir, 'session.json'), { logger }),
   notifier,
-  WebSocket: globalThis.WebSocket as unknown as WebSocketLikeConstructor,
+  WebSocket: network.WebSocket as unknown as WebSocketLikeConstructor,
+  session: { fetch: network.fetch, networkProblem: () => network.problemMessage() },
   logger,
   ...(args['coalesce-ms'] !== undefined ? { coalesceMs: args['coalesce-ms'] } : {}),
 });

@@ -53,6 +53,8 @@ const api: BeaconApi = {
   updateSettings: ok,
   openInCrm: ok,
   hideWindow: () => resolved(undefined),
+  runConnectionTest: () => resolved({ ok: false as const, message: 'Not available in the benchmark.' }),
+  setProxyCredentials: ok,
   onView: (listener) => {
     viewListeners.add(listener);
     checkReady();

@@ -234,3 +234,50 @@ describe('AppService: CRM links and focus', () => {
     ]);
   });
 });
+
+describe('AppService: the connection test (Settings → Troubleshooting)', () => {
+  const report = { url: UNREACHABLE, ok: true, failedAt: null, hops: [] };
+
+  it('runs it for the configured project, with the current session when there is one', async () => {
+    const inputs: unknown[] = [];
+    const { service } = build({
+      configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })],
+      connectionTest: async (input) => {
+        inputs.push(input);
+        return report;
+      },
+    });
+    await service.start();
+    expect(await service.invoke('runConnectionTest', undefined)).toEqual({ ok: true, report });
+    expect(inputs).toEqual([{ url: UNREACHABLE, anonKey: ANON_KEY, accessToken: null }]);
+  });
+
+  it('says why it cannot run: no project, not available, or it threw', async () => {
+    const none = build({ connectionTest: async () => report });
+    await none.service.start();
+    expect(await none.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: expect.stringMatching(/No Supabase project is configured/) });
+    const unavailable = build({ configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })] });
+    expect(await unavailable.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: 'The connection test is not available here.' });
+    const broken = build({ configLayers: [policy({ supabaseUrl: UNREACHABLE, supabaseAnonKey: ANON_KEY })], connectionTest: () => Promise.reject(new Error('boom')) });
+    expect(await broken.service.invoke('runConnectionTest', undefined)).toEqual({ ok: false, message: 'The connection test could not run. See the log for details.' });
+  });
+});
+
+describe('AppService: proxy sign-in', () => {
+  it('hands the credentials to the shell and refreshes the notices', async () => {
+    const saved: unknown[] = [];
+    const { service, events } = build({ saveProxyCredentials: async (c) => (saved.push(c), { ok: true }) });
+    await service.start();
+    const before = events.length;
+    expect(await service.invoke('setProxyCredentials', { username: ' agent ', password: 'pw' })).toEqual({ ok: true });
+    expect(saved).toEqual([{ username: 'agent', password: 'pw' }]);
+    expect(events.length).toBeGreaterThan(before);
+    await expect(service.invoke('setProxyCredentials', { username: '', password: 'pw' })).rejects.toThrow(/Enter the proxy user name/);
+  });
+
+  it('says when it is not available or could not be stored', async () => {
+    expect(await build().service.invoke('setProxyCredentials', { username: 'a', password: 'b' })).toEqual({ ok: false, message: 'Proxy sign-in is not available here.' });
+    const broken = build({ saveProxyCredentials: () => Promise.reject(new Error('keychain locked')) });
+    expect(await broken.service.invoke('setProxyCredentials', { username: 'a', password: 'b' })).toEqual({ ok: false, message: 'The proxy sign-in could not be stored on this computer.' });
+  });
+});

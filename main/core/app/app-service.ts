@@ -15,6 +15,8 @@ import { ViewFeed } from '../model/view-feed.ts';
 import type { ViewHeader } from '../model/view-types.ts';
 import { silentLogger, systemClock, type Clock, type Logger } from '../ports.ts';
 import type {
+  ConnectionTestResponse,
+  ConnectionTestView,
   AppState,
   EventMap,
   EventName,
@@ -68,6 +70,10 @@ export interface AppServiceOptions {
   readonly shellNotices?: () => readonly Notice[];
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Runs the connection test for a project (the shell's network; see main/core/network/diagnose.ts). */
+  readonly connectionTest?: (input: { readonly url: string; readonly anonKey: string; readonly accessToken: string | null }) => Promise<ConnectionTestView>;
+  /** Stores the sign-in for the proxy that asked for one. */
+  readonly saveProxyCredentials?: (credentials: { readonly username: string; readonly password: string }) => Promise<Result>;
   /** The view feed's batching interval (default 100 ms). */
   readonly viewIntervalMs?: number;
   readonly timeZone?: string;
@@ -118,6 +124,8 @@ export class AppService {
       updateSettings: (update) => this.updateSettings(update),
       openInCrm: ({ contactId }) => this.openInCrm(contactId),
       hideWindow: () => this.options.hideWindow?.(),
+      runConnectionTest: () => this.runConnectionTest(),
+      setProxyCredentials: (credentials) => this.saveProxyCredentials(credentials),
     };
   }
 
@@ -269,6 +277,42 @@ export class AppService {
     if (!url) return { ok: false, response: { ok: false, message: 'Enter your Supabase project URL (ask your IT department).', field: 'supabaseUrl' } };
     if (!anonKey) return { ok: false, response: { ok: false, message: "Enter your project's anon key (ask your IT department).", field: 'supabaseAnonKey' } };
     return { ok: true, project: { url, anonKey }, changed: wantsUrl || wantsKey };
+  }
+
+  /** Pushes the app state again (a shell notice changed). */
+  refreshNotices(): void {
+    if (!this.stopped) this.emitAppState();
+  }
+
+  private async saveProxyCredentials(credentials: { readonly username: string; readonly password: string }): Promise<Result> {
+    if (!this.options.saveProxyCredentials) return { ok: false, message: 'Proxy sign-in is not available here.' };
+    try {
+      const result = await this.options.saveProxyCredentials(credentials);
+      this.emitAppState();
+      return result;
+    } catch (error) {
+      this.logger.error('could not store the proxy sign-in', { error: String(error) });
+      return { ok: false, message: 'The proxy sign-in could not be stored on this computer.' };
+    }
+  }
+
+  private async runConnectionTest(): Promise<ConnectionTestResponse> {
+    const test = this.options.connectionTest;
+    if (!test) return { ok: false, message: 'The connection test is not available here.' };
+    const project = this.project ?? this.configuredProject();
+    if (!project) return { ok: false, message: 'No Supabase project is configured yet: enter the project URL and key first.' };
+    let accessToken: string | null = null;
+    try {
+      accessToken = (await this.core?.session.client.auth.getSession())?.data.session?.access_token ?? null;
+    } catch {
+      accessToken = null;
+    }
+    try {
+      return { ok: true, report: await test({ url: project.url, anonKey: project.anonKey, accessToken }) };
+    } catch (error) {
+      this.logger.error('connection test failed to run', { error: String(error) });
+      return { ok: false, message: 'The connection test could not run. See the log for details.' };
+    }
   }
 
   private async signOut(): Promise<void> {

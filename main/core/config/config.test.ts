@@ -104,3 +104,42 @@ describe('crmContactUrl', () => {
     expect(crmContactUrl('https://crm.example/c/{contactId}', '../../admin')).toBeUndefined();
   });
 });
+
+describe('network keys (proxy and trust)', () => {
+  it('defaults to the system proxy and no extra roots', () => {
+    const { config } = resolveConfig([]);
+    expect(config).toMatchObject({ proxyMode: 'system', proxyServer: undefined, proxyBypassList: undefined, proxyPacUrl: undefined, extraCaBundle: undefined });
+  });
+
+  it('normalises valid values and locks them when set by policy', () => {
+    const { config, locked, problems } = resolveConfig([
+      layer('policy', fromPolicyNames({ ProxyMode: ' FIXED ', ProxyServer: 'proxy.corp.example:3128', ProxyBypassList: '*.corp.example, <local> ;10.0.0.0/8', ExtraCaBundle: 'C:\\ProgramData\\Beacon\\root.pem' })),
+      layer('machine', { proxyPacUrl: 'https://wpad.corp.example/proxy.pac' }),
+    ]);
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({
+      proxyMode: 'fixed',
+      proxyServer: 'http://proxy.corp.example:3128',
+      proxyBypassList: '*.corp.example;<local>;10.0.0.0/8',
+      proxyPacUrl: 'https://wpad.corp.example/proxy.pac',
+      extraCaBundle: 'C:\\ProgramData\\Beacon\\root.pem',
+    });
+    expect([...locked].sort()).toEqual(['extraCaBundle', 'proxyBypassList', 'proxyMode', 'proxyServer']);
+  });
+
+  it.each([
+    ['proxyMode', 'auto'],
+    ['proxyServer', 'http://user:secret@proxy:3128'],
+    ['proxyServer', 'socks5://proxy:1080'],
+    ['proxyServer', 'http://proxy:3128/path'],
+    ['proxyBypassList', 'good.example;bad host"'],
+    ['proxyPacUrl', ['file', '///etc/proxy.pac'].join(':')],
+    ['proxyPacUrl', 'https://u:p@wpad.example/proxy.pac'],
+    ['extraCaBundle', 'relative/root.pem'],
+  ])('reports %s = %j with its source and falls back', (key, value) => {
+    const { config, problems, locked } = resolveConfig([layer('policy', { [key]: value })]);
+    expect(problems.map((p) => [p.key, p.source])).toEqual([[key, 'policy']]);
+    expect(locked.size).toBe(0);
+    expect(config.proxyMode).toBe('system');
+  });
+});

@@ -50,6 +50,57 @@ const crmUrlTemplateSchema = z
   .refine((t) => URL.canParse(t.replaceAll('{contactId}', '00000000-0000-0000-0000-000000000000')), 'is not a URL template')
   .refine((t) => new URL(t.replaceAll('{contactId}', 'x')).protocol === 'https:', 'must be an https URL');
 
+/** How Beacon picks a proxy: the OS's settings (incl. its PAC/WPAD), none, one fixed proxy, or a PAC file. */
+export const PROXY_MODES = ['system', 'direct', 'fixed', 'pac'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+export const proxyModeSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(PROXY_MODES, { error: `must be one of ${PROXY_MODES.join(', ')}` }));
+
+/** `host:port` or `http://host:port` (an http or https proxy); no credentials (Beacon asks for them, or IT's proxy uses Windows sign-in). */
+export const proxyServerSchema = z
+  .string()
+  .trim()
+  .transform((value) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`))
+  .refine((value) => URL.canParse(value), 'is not host:port or a proxy URL')
+  .transform((value) => new URL(value))
+  .refine((url) => url.protocol === 'http:' || url.protocol === 'https:', 'must be an http:// or https:// proxy')
+  .refine((url) => url.username === '' && url.password === '', 'must not contain credentials')
+  .refine((url) => (url.pathname === '/' || url.pathname === '') && url.search === '' && url.hash === '', 'must be only scheme, host and port')
+  .refine((url) => url.hostname !== '', 'needs a host name')
+  .transform((url) => `${url.protocol}//${url.host}`);
+
+/** Hosts that never go through the proxy, separated by `;` or `,`: `*.corp.example`, `.corp.example`, `host:port`, `10.0.0.0/8`, `<local>`. */
+export const proxyBypassListSchema = z
+  .string()
+  .trim()
+  .max(4096)
+  .refine((value) => value.split(/[;,\s]+/).every((rule) => rule === '' || /^(<local>|<-loopback>|[A-Za-z0-9*.\-_[\]:/]+)$/.test(rule)), 'holds an entry that is not a host, *.domain, host:port, IP range or <local>')
+  .transform((value) =>
+    value
+      .split(/[;,\s]+/)
+      .filter((rule) => rule !== '')
+      .join(';'),
+  );
+
+/** The PAC file IT publishes: an https (or http, as WPAD servers often are) URL. */
+export const proxyPacUrlSchema = z
+  .string()
+  .trim()
+  .refine((value) => URL.canParse(value), 'is not a URL')
+  .refine((value) => ['https:', 'http:'].includes(new URL(value).protocol), 'must be an http:// or https:// URL')
+  .refine((value) => new URL(value).username === '' && new URL(value).password === '', 'must not contain credentials');
+
+/** A PEM file IT installs with extra root certificates (e.g. a TLS-inspection root): an absolute path. */
+export const extraCaBundleSchema = z
+  .string()
+  .trim()
+  .max(1024)
+  .refine((value) => value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\\\'), 'must be an absolute path')
+  .refine((value) => !value.includes('\0'), 'must be a path');
+
 const booleanLike = z.union([z.boolean(), z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true'), z.literal(0).transform(() => false), z.literal(1).transform(() => true)]);
 
 export const configFields = {
@@ -59,6 +110,11 @@ export const configFields = {
   disableAutoUpdate: booleanLike,
   allowInsecureTokenStorage: booleanLike,
   launchAtLogin: booleanLike,
+  proxyMode: proxyModeSchema,
+  proxyServer: proxyServerSchema,
+  proxyBypassList: proxyBypassListSchema,
+  proxyPacUrl: proxyPacUrlSchema,
+  extraCaBundle: extraCaBundleSchema,
 } as const;
 
 export type ConfigKey = keyof typeof configFields;
@@ -71,6 +127,11 @@ export interface BeaconConfig {
   disableAutoUpdate: boolean;
   allowInsecureTokenStorage: boolean;
   launchAtLogin: boolean;
+  proxyMode: ProxyMode;
+  proxyServer: string | undefined;
+  proxyBypassList: string | undefined;
+  proxyPacUrl: string | undefined;
+  extraCaBundle: string | undefined;
 }
 
 export const DEFAULT_CONFIG: BeaconConfig = {
@@ -80,6 +141,11 @@ export const DEFAULT_CONFIG: BeaconConfig = {
   disableAutoUpdate: false,
   allowInsecureTokenStorage: false,
   launchAtLogin: false,
+  proxyMode: 'system',
+  proxyServer: undefined,
+  proxyBypassList: undefined,
+  proxyPacUrl: undefined,
+  extraCaBundle: undefined,
 };
 
 /** The names IT uses in policy (registry values, plist keys, policy.json). */
@@ -90,6 +156,11 @@ export const POLICY_KEY_NAMES: Record<ConfigKey, string> = {
   disableAutoUpdate: 'DisableAutoUpdate',
   allowInsecureTokenStorage: 'AllowInsecureTokenStorage',
   launchAtLogin: 'LaunchAtLogin',
+  proxyMode: 'ProxyMode',
+  proxyServer: 'ProxyServer',
+  proxyBypassList: 'ProxyBypassList',
+  proxyPacUrl: 'ProxyPacUrl',
+  extraCaBundle: 'ExtraCaBundle',
 };
 
 export interface ConfigLayer {

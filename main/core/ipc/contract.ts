@@ -107,6 +107,27 @@ export interface SettingsUpdate {
   readonly theme?: Theme;
 }
 
+/** One hop of the connection test (main/core/network/diagnose.ts), in the order they are tried. */
+export interface ConnectionHopView {
+  readonly id: 'name-resolution' | 'proxy' | 'tls' | 'api-key' | 'sign-in' | 'rest' | 'realtime-join' | 'heartbeat';
+  readonly label: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  /** How long the hop took; null when it was not tried. */
+  readonly ms: number | null;
+  readonly detail: string;
+  /** For the hop that failed: what to change. */
+  readonly fix?: string;
+}
+
+export interface ConnectionTestView {
+  readonly url: string;
+  readonly ok: boolean;
+  readonly failedAt: ConnectionHopView['id'] | null;
+  readonly hops: readonly ConnectionHopView[];
+}
+
+export type ConnectionTestResponse = ({ readonly ok: true } & { readonly report: ConnectionTestView }) | { readonly ok: false; readonly message: string };
+
 /** Calls from the window to the main process: method → request and response. */
 export interface InvokeMap {
   getAppState: { request: void; response: AppState };
@@ -120,6 +141,10 @@ export interface InvokeMap {
   updateSettings: { request: SettingsUpdate; response: Result };
   openInCrm: { request: { readonly contactId: string }; response: Result };
   hideWindow: { request: void; response: void };
+  /** Settings → Troubleshooting: every hop to the project, timed (see ConnectionTestView). */
+  runConnectionTest: { request: void; response: ConnectionTestResponse };
+  /** Settings → Troubleshooting: the sign-in for the proxy that asked for one (kept in the OS keychain, sent to that proxy only). */
+  setProxyCredentials: { request: { readonly username: string; readonly password: string }; response: Result };
 }
 
 /** Messages from the main process to the window. */
@@ -150,6 +175,8 @@ export const INVOKE_CHANNELS = {
   updateSettings: 'beacon:update-settings',
   openInCrm: 'beacon:open-in-crm',
   hideWindow: 'beacon:hide-window',
+  runConnectionTest: 'beacon:run-connection-test',
+  setProxyCredentials: 'beacon:set-proxy-credentials',
 } as const satisfies Record<InvokeMethod, `beacon:${string}`>;
 
 export const EVENT_CHANNELS = {

@@ -40,6 +40,8 @@ const requestSchemas = {
     .strict(),
   openInCrm: contactId,
   hideWindow: none,
+  runConnectionTest: none,
+  setProxyCredentials: z.object({ username: z.string().trim().min(1, 'Enter the proxy user name.').max(256), password: z.string().max(1024) }).strict(),
 } satisfies { [M in InvokeMethod]: z.ZodType<InvokeRequest<M>, unknown> };
 
 export type ParsedRequest<M extends InvokeMethod> =
@@ -66,6 +68,8 @@ export const RESULT_METHODS = {
   pauseNotifications: true,
   updateSettings: true,
   openInCrm: true,
+  runConnectionTest: true,
+  setProxyCredentials: true,
 } as const satisfies Record<ResultMethod, true>;
 
 export function answersWithResult(method: InvokeMethod): method is ResultMethod {

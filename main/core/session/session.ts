@@ -67,6 +67,8 @@ export interface SessionOptions {
   readonly realtimeTimeoutMs?: number;
   /** Key of the session in the SecretStore. */
   readonly storageKey?: string;
+  /** Why the network failed, in plain words (main/core/network), shown instead of a bare "cannot reach the server". */
+  readonly networkProblem?: () => string | null;
 }
 
 const SIGNED_OUT: PublicSessionState = { signedIn: false, email: null, displayName: null };
@@ -82,6 +84,7 @@ export class Session {
   readonly client: SupabaseClient;
   readonly heartbeatIntervalMs: number;
   private readonly logger: Logger;
+  private readonly networkProblem: () => string | null;
   private readonly counters: NetworkCounters = newCounters();
   private readonly events = new Emitter<SessionEvents>((event, error) =>
     this.logger.error('session listener failed', { event: String(event), error: error instanceof Error ? error.message : String(error) }),
@@ -95,6 +98,7 @@ export class Session {
 
   constructor(options: SessionOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.networkProblem = options.networkProblem ?? (() => null);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.client = createClient(options.url, options.anonKey, {
@@ -138,7 +142,9 @@ export class Session {
       return { ok: false, ...STORAGE_FAILURE };
     }
     if (error) {
-      const failure = describeSignInError(error);
+      const described = describeSignInError(error);
+      const problem = described.kind === 'network' ? this.networkProblem() : null;
+      const failure = problem ? { ...described, message: problem } : described;
       this.logger.info('sign-in failed', { kind: failure.kind });
       return { ok: false, ...failure };
     }

@@ -70,6 +70,8 @@ export class FakeBeacon {
       updateSettings: call('updateSettings'),
       openInCrm: call('openInCrm'),
       hideWindow: call('hideWindow'),
+      runConnectionTest: call('runConnectionTest'),
+      setProxyCredentials: call('setProxyCredentials'),
       onView: subscribe('view'),
       onAppState: subscribe('appState'),
       onFocusContact: subscribe('focusContact'),
@@ -126,6 +128,8 @@ export class FakeBeacon {
       updateSettings: () => ok,
       openInCrm: () => ok,
       hideWindow: () => undefined,
+      runConnectionTest: () => ({ ok: false, message: 'No connection test in this fake.' }),
+      setProxyCredentials: () => ok,
     };
     return answers[method]() as InvokeResponse<M>;
   }

@@ -164,3 +164,15 @@ describe('Settings', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Settings' })).toHaveFocus();
   });
 });
+
+describe('Settings → Troubleshooting', () => {
+  it('has the connection test at the end of the settings', async () => {
+    const user = userEvent.setup();
+    const beacon = new FakeBeacon().respond('runConnectionTest', () => ({ ok: false, message: 'No Supabase project is configured yet.' }));
+    show({}, beacon);
+    const headings = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
+    expect(headings.at(-1)).toBe('Troubleshooting');
+    await user.click(screen.getByRole('button', { name: 'Run connection test' }));
+    expect(beacon.callsOf('runConnectionTest')).toHaveLength(1);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Settings: notifications on/off (the user's profile flag, live both ways),
  * quiet hours, pause, launch at login, conversation-change opt-ins, theme,
- * sign out. Settings IT locked by policy are shown, disabled, with why.
+ * sign out, and the connection test (Troubleshooting). Settings IT locked by policy are shown, disabled, with why.
  * Every change goes to the main process; the controls then show main's word.
  */
 import { useEffect, useId, useRef, useState } from 'react';
@@ -10,6 +10,7 @@ import type { AppState, PauseChoice, Theme } from '../../../main/core/ipc/contra
 import type { QuietHours } from '../../../main/core/ipc/contract.ts';
 import type { ProfileView } from '../../../main/core/ipc/contract.ts';
 import { Switch } from '../components/Switch.tsx';
+import { ConnectionTest } from './ConnectionTest.tsx';
 import { CHANGE_KIND_OPTION, IT_LOCKED } from '../format/labels.ts';
 import { formatClock, isTomorrow } from '../format/time.ts';
 import { errorText, useBeacon } from '../hooks/beacon.tsx';
@@ -200,6 +201,8 @@ export function Settings({ appState, profile, revision, focusToken }: SettingsPr
           Sign out
         </button>
       </section>
+
+      <ConnectionTest />
     </div>
   );
 }
