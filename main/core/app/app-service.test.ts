@@ -272,7 +272,7 @@ describe('AppService: proxy sign-in', () => {
     expect(await service.invoke('setProxyCredentials', { username: ' agent ', password: 'pw' })).toEqual({ ok: true });
     expect(saved).toEqual([{ username: 'agent', password: 'pw' }]);
     expect(events.length).toBeGreaterThan(before);
-    await expect(service.invoke('setProxyCredentials', { username: '', password: 'pw' })).rejects.toThrow(/Enter the proxy user name/);
+    expect(await service.invoke('setProxyCredentials', { username: '', password: 'pw' })).toEqual({ ok: false, message: 'Enter the proxy user name.', field: 'username' });
   });
 
   it('says when it is not available or could not be stored', async () => {
