@@ -19,7 +19,8 @@ export async function readPayload(req: IncomingMessage): Promise<unknown> {
   }
   const body = await readJsonBody(req, REST_BODY_LIMIT_BYTES);
   if (!body.ok) {
-    if (body.reason === 'too_large') throw new PostgrestError(413, { code: 'PGRST102', message: body.message, details: null, hint: null });
+    // A body too large to read is answered like one that does not parse: 400, PostgREST's invalid-body error.
+    if (body.reason === 'too_large') throw new PostgrestError(400, { code: 'PGRST102', message: 'Empty or invalid json', details: body.message, hint: null });
     if (body.reason === 'too_deep') throw new PostgrestError(400, { code: 'PGRST102', message: 'Empty or invalid json', details: body.message, hint: null });
     throw invalidBody('Empty or invalid json');
   }
