@@ -11,7 +11,8 @@
  * Either fails the run, with the list. Other runs on the same machine (another
  * `./beacon test`, a developer's stack) have another marker and root, so they
  * never count. The root itself is removed either way, and so is the harness's
- * own folder (BEACON_TEST_HARNESS_DIR: the electron stub's userData).
+ * own folder (BEACON_TEST_HARNESS_DIR: the electron stub's userData), when
+ * Vitest's process exits.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -63,8 +64,11 @@ export default function setup() {
   // Traversable by others, as /tmp is: as root the tests run PostgreSQL as the OS user postgres, whose
   // data folders (mkdtemp'd and chowned by supabase/local/db) live in here. Not listable by others.
   chmodSync(root, 0o711);
-  // The harness's own folder (the electron stub's userData), outside what is judged.
+  // The harness's own folder (the electron stub's userData, Node's compile cache), outside what is
+  // judged. Vitest's workers may still be writing to it while the teardown below runs, so it goes when
+  // this process exits, after them.
   const harness = mkdtempSync(join(tmpdir(), 'beacon-test-harness-'));
+  process.once('exit', () => rmSync(harness, { recursive: true, force: true }));
   process.env[RUN_MARKER] = marker;
   process.env.TMPDIR = root;
   process.env.BEACON_TEST_HARNESS_DIR = harness;
@@ -83,7 +87,6 @@ export default function setup() {
     }
     const leftovers = readdirSync(root);
     rmSync(root, { recursive: true, force: true });
-    rmSync(harness, { recursive: true, force: true });
     const problems: string[] = [];
     if (processes.length > 0) problems.push(`processes this run started are still running:\n${processes.map((p) => `  ${p.pid} ${p.command}`).join('\n')}`);
     if (leftovers.length > 0) problems.push(`temp folders/files this run created were not removed (now deleted):\n${leftovers.map((name) => `  ${name}`).join('\n')}`);
