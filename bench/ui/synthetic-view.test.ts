@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactView, ViewMessage } from '../../main/core/model/view-types.ts';
 import { SyntheticFeed } from './synthetic-view.ts';
+import { compareContactsByActivity } from '../../main/core/model/view-order.ts';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
@@ -44,6 +45,8 @@ describe('the UI benchmark synthetic feed', () => {
       }
       const active = [...contacts.values()].reduce((sum, c) => sum + c.activeCount, 0);
       expect(patch.header.activeCount).toBe(active);
+      // The order it carries is the core's ordering of the contacts as they now are.
+      expect(patch.order).toEqual([...contacts.values()].sort(compareContactsByActivity).map((c) => c.id));
     }
     expect(feed.currentVersion).toBe(501);
   });
