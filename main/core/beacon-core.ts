@@ -21,6 +21,7 @@ import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema, type Notific
 import { TrayModel } from './model/tray-model.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent } from './model/conversation-changes.ts';
 import { LastKnownTasks } from './sync/transitions.ts';
+import { RetryAfterTracker } from './sync/backoff.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './sync/engine.ts';
 import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
 import type { RowChange } from './payloads/change.ts';
@@ -40,7 +41,7 @@ export interface BeaconCoreOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Tuning for tests and benchmarks. */
-  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch'>>;
+  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch' | 'reconnectAfterMs'>>;
   readonly engine?: Partial<Omit<SyncEngineOptions, 'session' | 'cursors' | 'clock' | 'logger'>>;
   readonly coalesceMs?: number;
   readonly timeZone?: string;
@@ -87,15 +88,22 @@ export class BeaconCore {
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     });
+    const retryAfter = new RetryAfterTracker(() => this.clock.now());
+    const baseFetch = options.session?.fetch ?? globalThis.fetch.bind(globalThis);
     this.session = new Session({
       url: options.url,
       anonKey: options.anonKey,
       secretStore: options.secrets,
       WebSocket: options.WebSocket,
       logger: this.logger,
+      // Socket reconnects back off with full jitter (the engine knows about rate limits).
+      reconnectAfterMs: (tries) => this.engine.reconnectDelay(tries),
       ...options.session,
+      // REST 429/503 with Retry-After: the next poll waits at least that long.
+      fetch: retryAfter.wrap(baseFetch),
     });
     this.engine = new SyncEngine({
+      retryAfterMs: () => retryAfter.take(),
       ...options.engine,
       session: this.session,
       clock: this.clock,
@@ -217,6 +225,11 @@ export class BeaconCore {
 
   online(isOnline: boolean): void {
     this.engine.online(isOnline);
+  }
+
+  /** "Retry now": forget back-offs, reconnect what is down, check for changes at once. */
+  retryNow(): void {
+    this.engine.retryNow();
   }
 
   // ---- from the engine ---------------------------------------------------------------------------

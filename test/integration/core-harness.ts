@@ -169,7 +169,7 @@ export class CoreHarness {
 
   /** Milliseconds spent in each health state (and stopped) from creation until `until`. */
   timeInHealth(until = Date.now()): Record<HealthOrStopped, number> {
-    const totals: Record<HealthOrStopped, number> = { live: 0, polling: 0, offline: 0, 'signed-out': 0, stopped: 0 };
+    const totals: Record<HealthOrStopped, number> = { live: 0, delayed: 0, polling: 0, offline: 0, 'signed-out': 0, stopped: 0 };
     const marks: Array<{ at: number; state: HealthOrStopped }> = [{ at: this.createdAt, state: 'stopped' }];
     for (const entry of this.healthLog) marks.push({ at: entry.at, state: entry.state });
     for (const stop of this.stops) marks.push({ at: stop.at, state: 'stopped' });
