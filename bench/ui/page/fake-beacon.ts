@@ -53,6 +53,7 @@ const api: BeaconApi = {
   updateSettings: ok,
   openInCrm: ok,
   hideWindow: () => resolved(undefined),
+  retrySync: () => resolved(undefined),
   onView: (listener) => {
     viewListeners.add(listener);
     checkReady();

@@ -115,6 +115,7 @@ export class AppService {
       updateSettings: (update) => this.updateSettings(update),
       openInCrm: ({ contactId }) => this.openInCrm(contactId),
       hideWindow: () => this.options.hideWindow?.(),
+      retrySync: () => this.core?.retryNow(),
     };
   }
 

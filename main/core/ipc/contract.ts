@@ -32,8 +32,10 @@ export interface HealthView {
   readonly state: Health;
   /** Plain words: why it is degraded, or what is happening. */
   readonly reason: string;
-  /** Epoch ms of the last successful sync (live event or snapshot); null before the first. */
+  /** Epoch ms of the last proof of being in sync (live event, snapshot or delivery probe); null before the first. */
   readonly lastSyncAt: number | null;
+  /** The ledger (what was already announced) cannot be saved: notifications still show, Beacon retries. */
+  readonly storageFailing?: boolean;
 }
 
 export interface ProjectView {
@@ -111,6 +113,8 @@ export interface InvokeMap {
   updateSettings: { request: SettingsUpdate; response: Result };
   openInCrm: { request: { readonly contactId: string }; response: Result };
   hideWindow: { request: void; response: void };
+  /** "Retry now": reconnect and check for changes at once, forgetting any back-off. */
+  retrySync: { request: void; response: void };
 }
 
 /** Messages from the main process to the window. */
@@ -138,6 +142,7 @@ export const INVOKE_CHANNELS = {
   updateSettings: 'beacon:update-settings',
   openInCrm: 'beacon:open-in-crm',
   hideWindow: 'beacon:hide-window',
+  retrySync: 'beacon:retry-sync',
 } as const satisfies Record<InvokeMethod, `beacon:${string}`>;
 
 export const EVENT_CHANNELS = {

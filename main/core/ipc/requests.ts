@@ -40,6 +40,7 @@ export const requestSchemas = {
     .strict(),
   openInCrm: contactId,
   hideWindow: none,
+  retrySync: none,
 } satisfies { [M in InvokeMethod]: z.ZodType<InvokeRequest<M>, unknown> };
 
 export type ParsedRequest<M extends InvokeMethod> =

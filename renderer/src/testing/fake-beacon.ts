@@ -70,6 +70,7 @@ export class FakeBeacon {
       updateSettings: call('updateSettings'),
       openInCrm: call('openInCrm'),
       hideWindow: call('hideWindow'),
+      retrySync: call('retrySync'),
       onView: subscribe('view'),
       onAppState: subscribe('appState'),
       onFocusContact: subscribe('focusContact'),
@@ -126,6 +127,7 @@ export class FakeBeacon {
       updateSettings: () => ok,
       openInCrm: () => ok,
       hideWindow: () => undefined,
+      retrySync: () => undefined,
     };
     return answers[method]() as InvokeResponse<M>;
   }
