@@ -117,12 +117,18 @@ export class BeaconCore {
     this.session.onEvent((event) => {
       if (event.type === 'signed-out') this.onSignedOut();
     });
+    // A failing disk shows in the health (the tray and window say so); listeners hear it with the current state.
+    ledger.onFailingChange(() => {
+      const { health, info } = this.healthState;
+      if (info) this.handleHealth(health, info);
+    });
   }
 
   static async create(options: BeaconCoreOptions): Promise<BeaconCore> {
     const logger = options.logger ?? silentLogger;
     const clock = options.clock ?? systemClock;
     const ledger = await NotificationLedger.load({ store: options.store, clock, logger });
+    for (const problem of ledger.problems) logger.warn('notification ledger problem', { message: problem.message, backup: problem.backup });
     let settings = DEFAULT_NOTIFICATION_SETTINGS;
     try {
       const stored = await options.store.get(SETTINGS_KEY);
@@ -158,7 +164,8 @@ export class BeaconCore {
     this.stopped = true;
     await this.engine.stop();
     await this.announcer.close();
-    await this.ledger.flush();
+    await this.ledger.flush().catch((error: unknown) => this.logger.error('the ledger could not be written at stop', { error: String(error) }));
+    this.ledger.dispose();
     await this.session.stop();
   }
 
@@ -166,6 +173,21 @@ export class BeaconCore {
 
   health(): { health: Health; info: HealthInfo | null } {
     return this.healthState;
+  }
+
+  /** The ledger cannot be written right now (retrying). */
+  storageFailing(): boolean {
+    return this.ledger.failing;
+  }
+
+  /** Ledger writes that failed in this run (the headless runner exits non-zero when any did). */
+  storageWriteFailures(): number {
+    return this.ledger.writeFailures;
+  }
+
+  /** Plain-word problems found reading the ledger at start-up (the user is told). */
+  storageProblems(): string[] {
+    return this.ledger.problems.map((p) => p.message);
   }
 
   onHealth(listener: (health: Health, info: HealthInfo) => void): () => void {
@@ -234,7 +256,8 @@ export class BeaconCore {
 
   // ---- from the engine ---------------------------------------------------------------------------
 
-  private handleHealth(health: Health, info: HealthInfo): void {
+  private handleHealth(health: Health, rawInfo: HealthInfo): void {
+    const info: HealthInfo = { ...rawInfo, storageFailing: this.ledger.failing };
     this.healthState = { health, info };
     this.model.dispatch({ type: 'health-changed', health });
     for (const listener of this.healthListeners) listener(health, info);

@@ -108,11 +108,19 @@ core.session.onEvent((event) => {
   if (event.type === 'signed-out') out({ type: 'session', signedIn: false, email: null, reason: event.reason });
 });
 
+/** Exit codes: 0 stopped cleanly, 1 could not sign in, 2 bad arguments, 3 the ledger could not be written during the run. */
+const EXIT_STORAGE_FAILED = 3;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await core.stop().catch((error: unknown) => logger.error('stop failed', { error: String(error) }));
+    // Storage that never lies: a run in which the ledger could not be written does not end "ok".
+    const failures = core.storageWriteFailures();
+    if (failures > 0) {
+      out({ type: 'error', message: `The notification ledger could not be written ${failures} time(s) in this run; notifications may repeat after a restart.` });
+      if (code === 0) code = EXIT_STORAGE_FAILED;
+    }
   }
   // realtime-js leaves a reconnect timer behind after disconnect(); do not wait for it.
   process.exit(code);

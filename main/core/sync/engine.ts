@@ -68,6 +68,8 @@ export interface HealthInfo {
   readonly code: HealthCode;
   /** The technical cause, for logs (null when none). */
   readonly detail?: string | null;
+  /** The ledger cannot be written (set by the core). */
+  readonly storageFailing?: boolean;
   readonly lastSyncAt: number | null;
 }
 
