@@ -22,6 +22,7 @@ import { TrayModel } from './model/tray-model.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent } from './model/conversation-changes.ts';
 import { LastKnownTasks } from './sync/transitions.ts';
 import { RetryAfterTracker } from './sync/backoff.ts';
+import { redactingLogger } from './logging/redacting-logger.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './sync/engine.ts';
 import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
 import type { RowChange } from './payloads/change.ts';
@@ -70,7 +71,8 @@ export class BeaconCore {
 
   private constructor(options: BeaconCoreOptions, ledger: NotificationLedger, settings: NotificationSettings) {
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? silentLogger;
+    // Every log line of the core is redacted, whatever sink the caller gave.
+    this.logger = redactingLogger(options.logger ?? silentLogger);
     this.store = options.store;
     this.ledger = ledger;
     this.settings = settings;
@@ -125,7 +127,7 @@ export class BeaconCore {
   }
 
   static async create(options: BeaconCoreOptions): Promise<BeaconCore> {
-    const logger = options.logger ?? silentLogger;
+    const logger = redactingLogger(options.logger ?? silentLogger);
     const clock = options.clock ?? systemClock;
     const ledger = await NotificationLedger.load({ store: options.store, clock, logger });
     for (const problem of ledger.problems) logger.warn('notification ledger problem', { message: problem.message, backup: problem.backup });

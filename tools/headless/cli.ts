@@ -12,7 +12,6 @@
 import { parseArgs } from 'node:util';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pino from 'pino';
 import { z } from 'zod';
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { BeaconCore } from '../../main/core/beacon-core.ts';
@@ -21,6 +20,7 @@ import { JsonFileStore } from '../../main/core/storage/json-file-store.ts';
 import { FileSecretStore } from '../../main/core/storage/file-secret-store.ts';
 import type { Logger } from '../../main/core/ports.ts';
 import { LineNotifier, type HeadlessLine } from './line-notifier.ts';
+import { headlessLogger } from './logger.ts';
 
 const argsSchema = z.object({
   url: supabaseUrlSchema,
@@ -60,14 +60,8 @@ const parsed = argsSchema.safeParse({ ...raw, password: raw.password ?? process.
 if (!parsed.success) usage(parsed.error.issues.map((i) => `--${i.path.join('.')} ${i.message}`).join('; '));
 const args = parsed.data;
 
-// Logs go to stderr as JSON (pino); stdout is reserved for the event lines.
-const log = pino({ level: args.verbose ? 'debug' : 'info', base: null }, pino.destination({ dest: 2, sync: true }));
-const logger: Logger = {
-  debug: (message, fields) => log.debug(fields ?? {}, message),
-  info: (message, fields) => log.info(fields ?? {}, message),
-  warn: (message, fields) => log.warn(fields ?? {}, message),
-  error: (message, fields) => log.error(fields ?? {}, message),
-};
+// Logs go to stderr as JSON (pino), redacted; stdout is reserved for the event lines.
+const logger: Logger = headlessLogger({ verbose: args.verbose });
 
 const out = (line: HeadlessLine) => {
   if (args.json) process.stdout.write(`${JSON.stringify(line)}\n`);
