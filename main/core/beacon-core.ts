@@ -266,6 +266,8 @@ export class BeaconCore {
   }
 
   private onSignedOut(): void {
+    // The previous user's notifications close and stay inert; nothing gathered for them is shown.
+    this.announcer.discardAndCloseAll();
     this.firstSnapshot = true;
     this.profile = null;
     this.lastKnown.clear();

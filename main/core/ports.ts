@@ -93,4 +93,6 @@ export type NotificationRequest =
 
 export interface Notifier {
   show(request: NotificationRequest): void;
+  /** Closes every notification shown so far and makes them inert (sign-out: the previous user's must not stay clickable). */
+  closeAll?(): void;
 }

@@ -346,6 +346,20 @@ describe('Announcer: exactly once, durably', () => {
     h.ledger.dispose();
   });
 
+  it('sign-out: what is gathered is dropped, nothing more is shown for that user, and every notification is closed', async () => {
+    const h = await harness({ leadingEdge: false });
+    h.announcer.offer([tr('t1', 'a'), tr('t2', 'b')]);
+    h.announcer.discardAndCloseAll();
+    await h.clock.advance(1_000);
+    await h.announcer.idle();
+    expect(h.notifier.requests).toEqual([]);
+    expect(h.notifier.closedAll).toBe(1);
+    // The same transitions after a new sign-in are news again (they were never shown).
+    h.announcer.offer([tr('t1', 'a')]);
+    await h.clock.advance(1_000);
+    expect(h.notifier.announced()).toEqual(['t1:completed']);
+  });
+
   it('keeps going when the notifier throws', async () => {
     const h = await harness({ leadingEdge: false });
     const shown: string[] = [];
