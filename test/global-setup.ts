@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,6 +60,9 @@ function markedProcesses(marker: string, root: string): Leaked[] {
 export default function setup() {
   const marker = randomBytes(8).toString('hex');
   const root = mkdtempSync(join(tmpdir(), 'beacon-test-run-'));
+  // Traversable (not listable) by other users: embedded PostgreSQL runs as the OS user `postgres` when
+  // the tests run as root, and must reach its own (chowned, 0700) folders inside this root.
+  chmodSync(root, 0o711);
   // The harness's own folder (the electron stub's userData), outside what is judged.
   const harness = mkdtempSync(join(tmpdir(), 'beacon-test-harness-'));
   process.env[RUN_MARKER] = marker;

@@ -21,6 +21,7 @@ import { FileSecretStore } from '../../main/core/storage/file-secret-store.ts';
 import type { Logger } from '../../main/core/ports.ts';
 import { LineNotifier, type HeadlessLine } from './line-notifier.ts';
 import { headlessLogger } from './logger.ts';
+import { readSignals } from './stdin-signals.ts';
 
 const argsSchema = z.object({
   url: supabaseUrlSchema,
@@ -77,6 +78,8 @@ function describe(line: HeadlessLine): string {
       return `[health] ${line.state}${line.reason ? ` (${line.reason})` : ''}`;
     case 'session':
       return `[session] ${line.signedIn ? `signed in as ${line.email}` : `signed out${line.reason ? `: ${line.reason}` : ''}`}`;
+    case 'signal':
+      return `[signal] ${line.signal}`;
     case 'error':
       return `[error] ${line.message}`;
   }
@@ -119,6 +122,8 @@ async function shutdown(code: number): Promise<never> {
   // realtime-js leaves a reconnect timer behind after disconnect(); do not wait for it.
   process.exit(code);
 }
+// OS signals from outside, one JSON object per line on stdin ({"signal":"suspend"}, …): see stdin-signals.ts.
+readSignals(process.stdin, core, out);
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 
