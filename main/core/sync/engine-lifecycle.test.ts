@@ -234,6 +234,24 @@ describe('SyncEngine lifecycle (virtual time)', () => {
     expect(t.engine.pollScheduled()).toBe(false);
   });
 
+  it('while live no timer shorter than the heartbeat is ever asked for (the probe is 30 s)', async () => {
+    const t = setup();
+    const asked: number[] = [];
+    const original = t.clock.setTimeout.bind(t.clock);
+    t.clock.setTimeout = (cb: () => void, ms: number) => {
+      if (t.state() === 'live') asked.push(ms);
+      return original(cb, ms);
+    };
+    await goLive(t);
+    for (let s = 0; s < 120; s += 1) {
+      await t.clock.advance(1_000);
+      if (s % 4 === 3) t.session.heartbeat('ok');
+      if (s % 20 === 0) t.channel().change(change(t.server.commit('completed')));
+    }
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.filter((ms) => ms < 4_000)).toEqual([]);
+  });
+
   it('no false alarm: changes that arrive live (even late within the grace) keep it live', async () => {
     const t = setup();
     await goLive(t);

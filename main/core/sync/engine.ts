@@ -980,6 +980,8 @@ export class SyncEngine {
       this.session.noteProfile(snapshot.profile);
       for (const listener of this.snapshotListeners) this.safely(() => listener(snapshot, reason, requestedAt), 'snapshot listener');
       const onJoin = coversJoin && joinSeq === this.joinSeq && this.ready;
+      // The reconcile of a join is the first proof of delivery on it (before health may turn live and arm the probe).
+      if (onJoin && this.coveredUntil === null) this.lastDeliveryAt = this.clock.now();
       this.updateHealth({
         lastSnapshot: 'ok',
         lastSnapshotDetail: null,
