@@ -106,6 +106,7 @@ export class BeaconCore {
     });
     this.engine = new SyncEngine({
       retryAfterMs: () => retryAfter.take(),
+      echo: () => this.echo(),
       ...options.engine,
       session: this.session,
       clock: this.clock,
@@ -228,6 +229,20 @@ export class BeaconCore {
     if (!Array.isArray(data) || data.length !== 1) return { ok: false, message: 'Could not save the notification setting: your profile was not found.' };
     this.applyProfile(this.profile ? { ...this.profile, notificationsEnabled: enabled } : null);
     return { ok: true };
+  }
+
+  /**
+   * The delivery echo: rewrites the agent's own profile row with the value it
+   * already has, so an UPDATE must come back over the channel (RLS lets the
+   * agent update this column of their own row; nothing changes for anyone).
+   */
+  private async echo(): Promise<boolean> {
+    const userId = this.session.userId();
+    const profile = this.profile;
+    if (!userId || !profile || profile.id !== userId) return false;
+    const { error } = await this.session.client.from('user_profiles').update({ notifications_enabled: profile.notificationsEnabled }).eq('id', userId);
+    if (error) throw new Error(error.message);
+    return true;
   }
 
   /** The tray showed this contact (a notification click, a deep link, a tap in the list). */

@@ -72,14 +72,14 @@ function change(task: ServerTask) {
 const PROBE_IDLE_MS = 30_000;
 const SNAPSHOT_TIMEOUT_MS = 15_000;
 
-function setup(random: () => number = () => 0.5) {
+function setup(random: () => number = () => 0.5, extra: { echo?: () => Promise<boolean> } = {}) {
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
   const fake = new FakeSupabase();
   const server = new FakeServer(clock);
   fake.autoAnswer = () => server.answer();
   const session = new FakeSession(fake, { userId: USER, heartbeatIntervalMs: 4_000 });
   const logger = new RecordingLogger();
-  const engine = new SyncEngine({ session, clock, logger, random, cursors: () => ({ finishedSince: null, changesSince: null }), snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS });
+  const engine = new SyncEngine({ session, clock, logger, random, cursors: () => ({ finishedSince: null, changesSince: null }), snapshotTimeoutMs: SNAPSHOT_TIMEOUT_MS, ...extra });
   const health: Array<{ at: number; state: Health; info: HealthInfo }> = [];
   const snapshots: SnapshotReason[] = [];
   engine.onHealth((state, info) => health.push({ at: clock.now(), state, info }));
@@ -250,6 +250,35 @@ describe('SyncEngine lifecycle (virtual time)', () => {
     }
     expect(asked.length).toBeGreaterThan(0);
     expect(asked.filter((ms) => ms < 4_000)).toEqual([]);
+  });
+
+  it('a one-off loss (changes dropped, feed fine again): the echo write comes back live and ends delayed at once; at most one echo per 3 min', async () => {
+    let echoes = 0;
+    let t: T | undefined;
+    const profileEcho = () => ({ table: 'user_profiles', schema: 'public', eventType: 'UPDATE', new: { id: USER, email: 'agent.a@beacon.local', display_name: 'Avery', notifications_enabled: true }, old: {}, commit_timestamp: null, errors: null });
+    t = setup(() => 0.5, {
+      echo: async () => {
+        echoes += 1;
+        // The feed works: the echo arrives 200 ms later.
+        t!.clock.setTimeout(() => t!.channel().change(profileEcho()), 200);
+        return true;
+      },
+    });
+    await goLive(t);
+    await t.clock.advance(2_000);
+    t.server.commit('completed'); // dropped by the server: never delivered
+    for (let s = 0; s < 60 && t.state() !== 'delayed'; s += 1) await t.clock.advance(1_000);
+    expect(t.state()).toBe('delayed');
+    expect(echoes).toBe(1);
+    await t.clock.advance(300);
+    expect(t.state()).toBe('live');
+    // Another loss a minute later: delayed again, but no second echo within 3 min (it clears by polling or a change).
+    await t.clock.advance(20_000);
+    t.server.commit('completed');
+    for (let s = 0; s < 60 && t.state() !== 'delayed'; s += 1) await t.clock.advance(1_000);
+    expect(t.state()).toBe('delayed');
+    expect(echoes).toBe(1);
+    expect(t.engine.stats().echoes).toBe(1);
   });
 
   it('no false alarm: changes that arrive live (even late within the grace) keep it live', async () => {

@@ -95,6 +95,8 @@ export interface EngineStats {
   readonly probes: number;
   /** Suspends ended (by resume or any sign of life). */
   readonly wakes: number;
+  /** Echo writes sent while the feed looked stalled. */
+  readonly echoes: number;
 }
 
 export interface SyncEngineOptions {
@@ -133,6 +135,15 @@ export interface SyncEngineOptions {
   readonly maxSuspendMs?: number;
   /** How long the server asked to wait (Retry-After), read after a failed poll; see RetryAfterTracker. */
   readonly retryAfterMs?: () => number;
+  /**
+   * The echo: one small write whose change must come back over the channel
+   * (BeaconCore rewrites the agent's own profile row unchanged). Sent only when
+   * the feed looks stalled (delayed), at most once per echoMinIntervalMs; its
+   * arrival proves the feed flows again. Resolves false when nothing was written.
+   */
+  readonly echo?: () => Promise<boolean>;
+  /** At most one echo write per this long (default 3 min). */
+  readonly echoMinIntervalMs?: number;
   readonly maxRecordBytes?: number;
 }
 
@@ -227,13 +238,14 @@ export class SyncEngine {
   /** Task id → newest updated_at (µs) received live since coveredUntil. */
   private readonly liveSeen = new Map<string, number>();
   private delayedSince: number | null = null;
+  private lastEchoAt: number | null = null;
   private cleanPollsSince: number | null = null;
 
   private readonly snapshots: SnapshotQueue<SnapshotReason>;
   private snapshotAbort: AbortController | null = null;
   private lastOutcome: 'ok' | 'auth' | 'unreachable' | 'rate-limited' | 'failed' = 'ok';
 
-  private readonly counts = { forcedReconnects: 0, channelsCreated: 0, subscribed: 0, snapshots: 0, snapshotFailures: 0, changes: 0, rejected: 0, probes: 0, wakes: 0 };
+  private readonly counts = { forcedReconnects: 0, channelsCreated: 0, subscribed: 0, snapshots: 0, snapshotFailures: 0, changes: 0, rejected: 0, probes: 0, wakes: 0, echoes: 0 };
 
   constructor(options: SyncEngineOptions) {
     this.options = options;
@@ -327,6 +339,7 @@ export class SyncEngine {
       rejected: this.counts.rejected,
       probes: this.counts.probes,
       wakes: this.counts.wakes,
+      echoes: this.counts.echoes,
     };
   }
 
@@ -886,14 +899,16 @@ export class SyncEngine {
       return;
     }
     const previous = this.coveredUntil;
-    this.coveredUntil = serverAt;
+    const graceUs = (this.options.deliveryGraceMs ?? 10_000) * 1000;
+    // Judged up to serverAt - grace; what is younger is judged by the next check. The join's reconcile
+    // is the baseline: everything up to its server time was read by it.
+    this.coveredUntil = previous === null ? serverAt : Math.max(previous, serverAt - graceUs);
     if (previous === null) {
       // The reconcile of this join: the baseline; from here on every change must arrive live.
       this.liveSeen.clear();
       this.proveDelivery();
       return;
     }
-    const graceUs = (this.options.deliveryGraceMs ?? 10_000) * 1000;
     let missed = 0;
     for (const task of [...snapshot.activeTasks, ...snapshot.finishedTasks]) {
       const at = timestampMicros(task.updatedAt);
@@ -910,6 +925,7 @@ export class SyncEngine {
         this.logger.warn('the change feed is stalled: changes were committed but not delivered live', { missed, reason });
         this.updateHealth({ feedDelayed: true });
       }
+      this.sendEcho();
       return;
     }
     // Nothing was missed. While delayed, leave only after a long clean stretch (hysteresis), or when a change arrives.
@@ -923,6 +939,20 @@ export class SyncEngine {
       }
     }
     this.proveDelivery();
+  }
+
+  /** While delayed: one small write whose live echo proves the feed flows again (bounded, see SyncEngineOptions.echo). */
+  private sendEcho(): void {
+    const echo = this.options.echo;
+    if (!echo || !this.health.current.feedDelayed || this.life.phase !== 'joined') return;
+    const now = this.clock.now();
+    if (this.lastEchoAt !== null && now - this.lastEchoAt < (this.options.echoMinIntervalMs ?? 180_000)) return;
+    this.lastEchoAt = now;
+    this.counts.echoes += 1;
+    void echo().then(
+      (sent) => this.logger.info('sent a delivery echo', { sent }),
+      (error: unknown) => this.logger.warn('the delivery echo failed', { error: describe(error) }),
+    );
   }
 
   private async poll(): Promise<PollOutcome> {
