@@ -27,8 +27,11 @@ import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOption
 import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
 import type { RowChange } from './payloads/change.ts';
 import type { Snapshot } from './payloads/snapshot.ts';
+import { taskRowSchema } from './payloads/rows.ts';
 
 const SETTINGS_KEY = 'notification-settings';
+/** At most this many vanished tasks are read per snapshot (the rest with the next one). */
+const VANISHED_BATCH = 100;
 
 export interface BeaconCoreOptions {
   readonly url: string;
@@ -167,7 +170,7 @@ export class BeaconCore {
     this.stopped = true;
     await this.engine.stop();
     await this.announcer.close();
-    await this.ledger.flush().catch((error: unknown) => this.logger.error('the ledger could not be written at stop', { error: String(error) }));
+    await this.ledger.close().catch((error: unknown) => this.logger.error('the ledger could not be written at stop', { error: String(error) }));
     this.ledger.dispose();
     await this.session.stop();
   }
@@ -292,6 +295,12 @@ export class BeaconCore {
 
   private handleSnapshot(snapshot: Snapshot, reason: SnapshotReason, requestedAt: number): void {
     const baseline = this.ledger.cursor === null;
+    // Tasks Beacon knew as active that this snapshot lists neither as active nor as finished: they
+    // finished in a transaction older than any cursor margin (its updated_at is its start), or they
+    // left the agent's scope. Read them by id: the first gives its terminal transition, the second nothing.
+    const listed = new Set([...snapshot.activeTasks, ...snapshot.finishedTasks].map((t) => t.id));
+    const vanished = this.lastKnown.activeIds().filter((id) => !listed.has(id) && !snapshot.skipped.some((s) => s.id === id));
+    if (vanished.length > 0 && !baseline) void this.readVanished(vanished.slice(0, VANISHED_BATCH));
     const source: TransitionSource = this.firstSnapshot ? 'startup' : 'reconcile';
     this.firstSnapshot = false;
 
@@ -336,6 +345,34 @@ export class BeaconCore {
     }
     if (!baseline && changes.length > 0) this.announcer.offerConversation(changes, source);
     void this.ledger.advanceCursor(snapshot.serverTime);
+  }
+
+  /** Reads tasks that vanished from the snapshot (see handleSnapshot): one REST call, only when it happens. */
+  private async readVanished(ids: readonly string[]): Promise<void> {
+    try {
+      const { data, error } = await this.session.client.from('agent_tasks').select('*').in('id', ids as string[]);
+      if (error || !Array.isArray(data)) {
+        this.logger.warn('could not read tasks that vanished from the snapshot', { count: ids.length, error: error?.message });
+        return;
+      }
+      const found = new Set<string>();
+      const transitions: TerminalTransition[] = [];
+      for (const row of data as unknown[]) {
+        const parsed = taskRowSchema.safeParse(row);
+        if (!parsed.success) continue;
+        found.add(parsed.data.id);
+        const transition = this.observeTask(parsed.data, 'reconcile');
+        if (transition) transitions.push(transition);
+      }
+      // Not readable any more: out of the agent's scope (RLS) or deleted. The snapshot already took it off the tray.
+      for (const id of ids) if (!found.has(id)) this.lastKnown.forget(id);
+      if (transitions.length > 0) {
+        this.logger.info('tasks finished outside the snapshot window (long transaction)', { count: transitions.length });
+        this.announcer.offer(transitions);
+      }
+    } catch (error) {
+      this.logger.warn('reading vanished tasks failed', { error: String(error) });
+    }
   }
 
   private handleChange(change: RowChange): void {

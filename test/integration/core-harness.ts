@@ -4,6 +4,7 @@
  * what the tests judge it by across restarts: every notification (one
  * TimedNotifier for all runs), the health timeline and the snapshots.
  */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { BeaconCore, type BeaconCoreOptions } from '../../main/core/beacon-core.ts';
@@ -117,6 +118,40 @@ export class CoreHarness {
       if (!result.ok) throw new Error(`sign-in failed: ${result.message}`);
     }
     return { core, restored };
+  }
+
+  /**
+   * The full-disk fault: the state folder is moved aside and a file takes its
+   * place, so every ledger write fails. Resolves with the function that puts it back.
+   */
+  async breakStateDir(): Promise<() => Promise<void>> {
+    const dir = join(this.options.dir, 'state');
+    const aside = join(this.options.dir, 'state.aside');
+    await rename(dir, aside);
+    await writeFile(dir, 'not a folder');
+    return async () => {
+      await rm(dir, { force: true });
+      await rename(aside, dir);
+    };
+  }
+
+  /** The corrupt-ledger fault (core stopped): truncates the newest ledger generation on disk; returns its file name. */
+  async damageLedger(): Promise<string> {
+    const dir = join(this.options.dir, 'state');
+    const files = ['notification-ledger.json', 'notification-ledger.b.json'];
+    let newest = files[0]!;
+    let best = -1;
+    for (const file of files) {
+      const text = await readFile(join(dir, file), 'utf8').catch(() => null);
+      const generation = text ? ((JSON.parse(text) as { generation?: number }).generation ?? 0) : -1;
+      if (generation > best) {
+        best = generation;
+        newest = file;
+      }
+    }
+    const text = await readFile(join(dir, newest), 'utf8');
+    await writeFile(join(dir, newest), text.slice(0, Math.floor(text.length / 2)));
+    return newest;
   }
 
   /** Stops the running core: pending notifications are flushed and the ledger written first. */

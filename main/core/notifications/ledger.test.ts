@@ -138,6 +138,21 @@ describe('NotificationLedger', () => {
     expect(third.problems).toHaveLength(0);
   });
 
+  it('a clean close writes both generations: damage to either while Beacon is closed loses nothing', async () => {
+    for (const damaged of [DEFAULT_LEDGER_KEY, `${DEFAULT_LEDGER_KEY}.b`]) {
+      const { store, clock, ledger } = await fresh();
+      await ledger.record([{ taskId: 't1', status: 'completed', outcome: 'shown' }]);
+      await ledger.advanceCursor('2026-11-21T10:00:00.000000+00:00');
+      await ledger.record([{ taskId: 't2', status: 'failed', outcome: 'shown' }]);
+      await ledger.close();
+      store.setRaw(damaged, '{"version":2,"gener');
+      const { ledger: reloaded } = await fresh(store, clock);
+      expect(reloaded.has('t1', 'completed') && reloaded.has('t2', 'failed'), damaged).toBe(true);
+      expect(reloaded.cursor).toBe('2026-11-21T10:00:00.000000+00:00');
+      expect(reloaded.problems).toHaveLength(1);
+    }
+  });
+
   it('a wrong-schema ledger is never overwritten without a backup', async () => {
     const store = new MemoryStore();
     const foreign = { version: 9, something: 'else', entries: 'x' };

@@ -168,6 +168,20 @@ export class NotificationLedger {
     return () => this.failingListeners.delete(listener);
   }
 
+  /**
+   * A clean stop: writes the current state to both generations, so a value
+   * damaged while Beacon was closed loses nothing (the other copy is
+   * complete). Rejects when the store fails.
+   */
+  async close(): Promise<void> {
+    await this.flush();
+    const current = this.generation;
+    for (let i = 0; i < 2 && this.generation < current + 2; i += 1) {
+      this.dirty = true;
+      await this.persist();
+    }
+  }
+
   /** Stops retrying (the core is stopping). */
   dispose(): void {
     if (this.retryTimer !== undefined) this.clock.clearTimeout?.(this.retryTimer);

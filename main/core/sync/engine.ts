@@ -142,6 +142,8 @@ export interface SyncEngineOptions {
    * arrival proves the feed flows again. Resolves false when nothing was written.
    */
   readonly echo?: () => Promise<boolean>;
+  /** While live and busy, one slow reconcile at least this often (default 5 min), for rows that left the scope. */
+  readonly scopeReconcileMs?: number;
   /** At most one echo write per this long (default 3 min). */
   readonly echoMinIntervalMs?: number;
   readonly maxRecordBytes?: number;
@@ -233,6 +235,7 @@ export class SyncEngine {
   // End-to-end delivery proof (see checkDelivery).
   private lastDeliveryAt = 0;
   private lastProbeAt = 0;
+  private lastSnapshotOkAt = 0;
   /** Server time (µs) of the last snapshot taken on the current join: changes after it must arrive live. */
   private coveredUntil: number | null = null;
   /** Task id → newest updated_at (µs) received live since coveredUntil. */
@@ -879,7 +882,11 @@ export class SyncEngine {
     if (!this.userId || this.stopped || this.health.report().state !== 'live') return;
     const idle = this.options.probeIdleMs ?? 30_000;
     // From the last proof or the last probe, whichever is later: a probe that proved nothing waits a full interval.
-    const wait = Math.max(0, Math.max(this.lastDeliveryAt, this.lastProbeAt) + idle - this.clock.now());
+    const idleDue = Math.max(this.lastDeliveryAt, this.lastProbeAt) + idle;
+    // While changes keep flowing, still one slow reconcile per scopeReconcileMs: rows that left the
+    // agent's scope (no event reaches us for them) leave the tray within that bound.
+    const scopeDue = Math.max(this.lastSnapshotOkAt, this.lastProbeAt) + (this.options.scopeReconcileMs ?? 300_000);
+    const wait = Math.max(0, Math.min(idleDue, scopeDue) - this.clock.now());
     const epoch = this.epoch;
     this.probeTimer = this.clock.setTimeout(() => {
       this.probeTimer = undefined;
@@ -1007,6 +1014,7 @@ export class SyncEngine {
         this.emitRejected(skipped, 'snapshot');
       }
       this.counts.snapshots += 1;
+      this.lastSnapshotOkAt = this.clock.now();
       this.session.noteProfile(snapshot.profile);
       for (const listener of this.snapshotListeners) this.safely(() => listener(snapshot, reason, requestedAt), 'snapshot listener');
       const onJoin = coversJoin && joinSeq === this.joinSeq && this.ready;

@@ -41,6 +41,10 @@ export interface RealtimeServer {
   restart(): Promise<void>;
   /** Re-evaluates every channel's token now (after ctx.revocations changed). */
   checkTokens(): void;
+  /** Fault hook: errors every channel (phx_error) while leaving the sockets open; returns how many. */
+  errorChannels(): number;
+  /** Fault hook: answers every join with this error until cleared (null). */
+  setJoinRefusal(reason: string | null): void;
   stats(): { sockets: number; channels: number; delivered: number; slot: string };
   /** Idempotent; leaves no replication slot behind. */
   close(): Promise<void>;
@@ -86,6 +90,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private readonly slotsCreated: string[] = [];
   private reconnectTimer: NodeJS.Timeout | undefined;
   private silenced = false;
+  private refusal: string | null = null;
   private restarting = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -144,6 +149,20 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
 
   dropSockets(): void {
     for (const session of this.sessions) session.terminate();
+  }
+
+  errorChannels(): number {
+    let count = 0;
+    for (const session of this.sessions) for (const channel of session.allChannels()) count += session.errorChannel(channel) ? 1 : 0;
+    return count;
+  }
+
+  setJoinRefusal(reason: string | null): void {
+    this.refusal = reason;
+  }
+
+  joinRefusal(): string | null {
+    return this.refusal;
   }
 
   setHeartbeatsSilenced(silenced: boolean): void {
