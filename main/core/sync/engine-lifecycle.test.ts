@@ -254,16 +254,17 @@ describe('SyncEngine lifecycle (virtual time)', () => {
 
   it('a one-off loss (changes dropped, feed fine again): the echo write comes back live and ends delayed at once; at most one echo per 3 min', async () => {
     let echoes = 0;
-    let t: T | undefined;
+    const ref: { t?: T } = {};
     const profileEcho = () => ({ table: 'user_profiles', schema: 'public', eventType: 'UPDATE', new: { id: USER, email: 'agent.a@beacon.local', display_name: 'Avery', notifications_enabled: true }, old: {}, commit_timestamp: null, errors: null });
-    t = setup(() => 0.5, {
+    const t = setup(() => 0.5, {
       echo: async () => {
         echoes += 1;
         // The feed works: the echo arrives 200 ms later.
-        t!.clock.setTimeout(() => t!.channel().change(profileEcho()), 200);
+        ref.t!.clock.setTimeout(() => ref.t!.channel().change(profileEcho()), 200);
         return true;
       },
     });
+    ref.t = t;
     await goLive(t);
     await t.clock.advance(2_000);
     t.server.commit('completed'); // dropped by the server: never delivered
