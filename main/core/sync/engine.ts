@@ -41,7 +41,7 @@ import type { HeartbeatStatus, RefreshResult, SessionEvent, SessionStats } from 
 import { changeBindings, channelTopic, isTokenProblem } from './beacon-channel.ts';
 import { HealthTracker, INITIAL_FACTS, type HealthCode, type HealthFacts, type HealthReport } from './health.ts';
 import { PollingScheduler, type PollOutcome } from './polling.ts';
-import { CHANNEL_BACKOFF, fullJitter, isRateLimitMessage, RECONNECT_BACKOFF } from './backoff.ts';
+import { CHANNEL_BACKOFF, fullJitter, isRateLimitMessage, RECONNECT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { timestampMicros } from './transitions.ts';
 import { callSnapshotRpc, cursorsWithMargin, type SnapshotCursors } from './snapshot-rpc.ts';
 import { SnapshotQueue } from './snapshot-queue.ts';
@@ -108,6 +108,8 @@ export interface SyncEngineOptions {
   readonly random?: () => number;
   /** Polling fallback: every pollIntervalMs ± pollJitterMs (default 5000 ± 1000). */
   readonly pollIntervalMs?: number;
+  /** Back-off of polls while the server fails (default POLL_ERROR_BACKOFF; benchmarks pass the old fixed schedule). */
+  readonly pollErrorBackoff?: BackoffPolicy;
   readonly pollJitterMs?: number;
   /** Re-read this much before each cursor (default 60 s; see cursorsWithMargin). */
   readonly cursorMarginMs?: number;
@@ -264,6 +266,7 @@ export class SyncEngine {
       intervalMs: options.pollIntervalMs ?? 5_000,
       jitterMs: options.pollJitterMs ?? 1_000,
       random: this.random,
+      ...(options.pollErrorBackoff ? { errorBackoff: options.pollErrorBackoff } : {}),
       run: () => this.poll(),
     });
     this.watchdog = new HeartbeatWatchdog({

@@ -55,6 +55,8 @@ export interface Faults {
   gateRest<H extends (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>>(handler: H): H;
   /** Stops timers and waits for open long transactions (stack stop). */
   close(): Promise<void>;
+  /** REST requests received so far (benchmarks). */
+  restRequestCount(): number;
 }
 
 export function createFaults(deps: { realtime: RealtimeServer; db: Database; revocations: TokenRevocations }): Faults {
@@ -63,6 +65,8 @@ export function createFaults(deps: { realtime: RealtimeServer; db: Database; rev
   const timers = new Set<NodeJS.Timeout>();
   const transactions = new Set<Promise<void>>();
   const holds = new Set<() => void>();
+  /** Every REST request seen (throttled ones included); benchmarks read it through restRequestCount(). */
+  let restRequests = 0;
   const later = (ms: number, run: () => void) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -209,6 +213,7 @@ export function createFaults(deps: { realtime: RealtimeServer; db: Database; rev
 
   function gateRest<H extends (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>>(handler: H): H {
     return (async (req: IncomingMessage, res: ServerResponse, path: string) => {
+      restRequests += 1;
       const throttle = state.restThrottle;
       if (throttle && Date.now() < throttle.until) {
         res
@@ -227,5 +232,5 @@ export function createFaults(deps: { realtime: RealtimeServer; db: Database; rev
     await Promise.all([...transactions]);
   }
 
-  return { apply, state: snapshot, gateRest, close };
+  return { apply, state: snapshot, gateRest, close, restRequestCount: () => restRequests };
 }

@@ -45,7 +45,7 @@ export interface RealtimeServer {
   errorChannels(): number;
   /** Fault hook: answers every join with this error until cleared (null). */
   setJoinRefusal(reason: string | null): void;
-  stats(): { sockets: number; channels: number; delivered: number; slot: string };
+  stats(): { sockets: number; channels: number; delivered: number; slot: string; joins: number };
   /** Idempotent; leaves no replication slot behind. */
   close(): Promise<void>;
 }
@@ -95,6 +95,8 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   private closed = false;
   private closing: Promise<void> | undefined;
   private delivered = 0;
+  /** Join attempts (phx_join) received, refused ones included (benchmarks read it). */
+  private joins = 0;
 
   constructor(ctx: StackContext, options: RealtimeServerOptions) {
     this.ctx = ctx;
@@ -162,6 +164,7 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
   }
 
   joinRefusal(): string | null {
+    this.joins += 1;
     return this.refusal;
   }
 
@@ -208,10 +211,10 @@ class LocalRealtimeServer implements RealtimeServer, SessionHub {
     for (const session of this.sessions) for (const channel of session.allChannels()) void channel.recheckToken();
   }
 
-  stats(): { sockets: number; channels: number; delivered: number; slot: string } {
+  stats(): { sockets: number; channels: number; delivered: number; slot: string; joins: number } {
     let channels = 0;
     for (const session of this.sessions) channels += session.channelCount;
-    return { sockets: this.sessions.size, channels, delivered: this.delivered, slot: this.slotName };
+    return { sockets: this.sessions.size, channels, delivered: this.delivered, slot: this.slotName, joins: this.joins };
   }
 
   close(): Promise<void> {
