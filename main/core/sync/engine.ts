@@ -127,7 +127,7 @@ export interface SyncEngineOptions {
   readonly deliveryGraceMs?: number;
   /** Delayed ends after this long without undelivered changes, or at the next live change (default 2 min). */
   readonly delayedClearMs?: number;
-  /** After two link losses within 2 min, the link must stay up this long before "live" (default 30 s). */
+  /** After three link losses within 2 min, the link must stay up this long before "live" (default 30 s; after two: 10 s). */
   readonly settleMs?: number;
   /** While suspended, the wake check runs this often (default 5 s) ... */
   readonly suspendCheckMs?: number;
@@ -717,7 +717,8 @@ export class SyncEngine {
     // Hysteresis: after repeated losses the link must stay up a while before the tray says live again.
     const now = this.clock.now();
     this.losses = this.losses.filter((at) => now - at < FLAP_WINDOW_MS);
-    const settle = this.losses.length >= 2 ? (this.options.settleMs ?? 30_000) : 0;
+    // Two losses within the window: hold live back 10 s; three or more (a flapping link): settleMs.
+    const settle = this.losses.length >= 3 ? (this.options.settleMs ?? 30_000) : this.losses.length === 2 ? Math.min(10_000, this.options.settleMs ?? 30_000) : 0;
     this.updateHealth({ realtimeReady: true, realtimeEverUp: true, realtimeDownReason: null, reconciledSinceJoin: false, settlingUntil: settle > 0 ? now + settle : null });
     void this.requestSnapshot('subscribed');
   }
