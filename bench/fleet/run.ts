@@ -98,7 +98,12 @@ async function runFleet(stack: Stack, schedule: Schedule, agents: Agent[]): Prom
         ...(today
           ? {
               session: { reconnectAfterMs: (tries: number) => [1_000, 2_000, 5_000, 10_000][tries - 1] ?? 10_000 },
-              engine: { channelRetryDelaysMs: [0, 1_000, 2_000, 5_000, 10_000], pollErrorBackoff: { baseMs: 6_000, capMs: 6_000, floorMs: 4_000 } },
+              engine: {
+                channelRetryDelaysMs: [0, 1_000, 2_000, 5_000, 10_000],
+                pollErrorBackoff: { baseMs: 6_000, capMs: 6_000, floorMs: 4_000 },
+                firstPollJitterMs: 0,
+                retryAfterMs: () => 0,
+              },
             }
           : {}),
       });

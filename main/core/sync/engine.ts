@@ -108,6 +108,8 @@ export interface SyncEngineOptions {
   readonly random?: () => number;
   /** Polling fallback: every pollIntervalMs ± pollJitterMs (default 5000 ± 1000). */
   readonly pollIntervalMs?: number;
+  /** The first poll after losing realtime comes within [0, this) (default 5 s): a fleet does not poll in one wave. */
+  readonly firstPollJitterMs?: number;
   /** Back-off of polls while the server fails (default POLL_ERROR_BACKOFF; benchmarks pass the old fixed schedule). */
   readonly pollErrorBackoff?: BackoffPolicy;
   readonly pollJitterMs?: number;
@@ -267,6 +269,7 @@ export class SyncEngine {
       jitterMs: options.pollJitterMs ?? 1_000,
       random: this.random,
       ...(options.pollErrorBackoff ? { errorBackoff: options.pollErrorBackoff } : {}),
+      firstJitterMs: options.firstPollJitterMs ?? 5_000,
       run: () => this.poll(),
     });
     this.watchdog = new HeartbeatWatchdog({
@@ -448,6 +451,8 @@ export class SyncEngine {
     this.logger.info('retry requested');
     this.rateLimitStreak = 0;
     this.recreateAttempt = 0;
+    // A poll far off in a back-off comes back to the normal interval.
+    this.poller.stop();
     this.poller.resetBackoff();
     if (this.suspended) {
       this.wake('retry requested');
@@ -459,6 +464,7 @@ export class SyncEngine {
       else this.forceReconnect('retry requested');
     }
     void this.requestSnapshot('requested');
+    this.syncPolling();
   }
 
   /**

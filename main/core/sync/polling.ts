@@ -21,6 +21,8 @@ export interface PollingOptions {
   readonly random?: () => number;
   /** Back-off while polls fail (default POLL_ERROR_BACKOFF: 5 s → 60 s). */
   readonly errorBackoff?: BackoffPolicy;
+  /** `start('now')` waits a uniform random [0, firstJitterMs) first, so a fleet that lost realtime together does not poll in one wave (default 0). */
+  readonly firstJitterMs?: number;
   /** One poll. A throw or an unrecognised result counts as answered (the task reports its own failures). */
   readonly run: () => Promise<PollOutcome | unknown>;
 }
@@ -68,7 +70,7 @@ export class PollingScheduler {
     if (this.active) return;
     this.active = true;
     this.generation += 1;
-    if (!this.inFlight) this.schedule(first === 'now' ? 0 : this.nextDelay());
+    if (!this.inFlight) this.schedule(first === 'now' ? Math.floor(this.random() * (this.options.firstJitterMs ?? 0)) : this.nextDelay());
   }
 
   /** Stops polling. A run in progress finishes, but nothing is scheduled after it. */
