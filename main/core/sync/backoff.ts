@@ -18,8 +18,8 @@ export interface BackoffPolicy {
   readonly floorMs: number;
 }
 
-/** Socket reconnects: spread the first over 0.5–5 s, growing to a minute. */
-export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 5_000, capMs: 60_000, floorMs: 500 };
+/** Socket reconnects: spread the first over 0.5–10 s (a fleet that lost the server together comes back at ≤ 1/10 of its size per second), growing to a minute. */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 60_000, floorMs: 500 };
 /** Recreating an errored or closed channel. */
 export const CHANNEL_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 60_000, floorMs: 1_000 };
 /** Polling while the server errors, rate-limits or cannot be reached (5 s growing to 60 s). */

@@ -119,8 +119,8 @@ describe('SyncEngine (fake client)', () => {
     await t.clock.advance(0);
     expect(t.state()).toBe('polling');
     expect(t.health.at(-1)?.info.detail).toMatch(/1006/);
-    await t.clock.advance(2_500);
-    expect(t.snapshots.at(-1)).toBe('poll'); // the first poll within [0, 5 s) (random 0.5: 2.5 s)
+    await t.clock.advance(5_000);
+    expect(t.snapshots.at(-1)).toBe('poll'); // the first poll within [0, 10 s) (random 0.5: 5 s)
     await t.clock.advance(15_000);
     expect(t.snapshots.filter((r) => r === 'poll')).toHaveLength(4);
 
@@ -138,7 +138,7 @@ describe('SyncEngine (fake client)', () => {
     await goLive(t);
     t.fake.autoAnswer = () => ({ data: null, error: { message: 'TypeError: fetch failed' }, status: 0 });
     t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
-    await t.clock.advance(2_500);
+    await t.clock.advance(5_000);
     expect(t.state()).toBe('offline');
     expect(t.health.at(-1)?.info.code).toBe('server-unreachable');
     t.fake.autoAnswer = () => snapshotAnswer();

@@ -108,7 +108,7 @@ export interface SyncEngineOptions {
   readonly random?: () => number;
   /** Polling fallback: every pollIntervalMs ± pollJitterMs (default 5000 ± 1000). */
   readonly pollIntervalMs?: number;
-  /** The first poll after losing realtime comes within [0, this) (default 5 s): a fleet does not poll in one wave. */
+  /** The first poll after losing realtime comes within [0, this) (default 10 s): a fleet does not poll in one wave. */
   readonly firstPollJitterMs?: number;
   /** Back-off of polls while the server fails (default POLL_ERROR_BACKOFF; benchmarks pass the old fixed schedule). */
   readonly pollErrorBackoff?: BackoffPolicy;
@@ -269,7 +269,7 @@ export class SyncEngine {
       jitterMs: options.pollJitterMs ?? 1_000,
       random: this.random,
       ...(options.pollErrorBackoff ? { errorBackoff: options.pollErrorBackoff } : {}),
-      firstJitterMs: options.firstPollJitterMs ?? 5_000,
+      firstJitterMs: options.firstPollJitterMs ?? 10_000,
       run: () => this.poll(),
     });
     this.watchdog = new HeartbeatWatchdog({
@@ -668,6 +668,17 @@ export class SyncEngine {
           // realtime-js rejoins by itself; make sure it rejoins with a fresh token.
           this.tokenSuspect = true;
           void this.refreshToken(reason);
+        }
+        if (rateLimited) {
+          // realtime-js would rejoin on its fixed 1/2/5/10 s schedule, into the rate limit: take the channel
+          // off (no more rejoins) and create a new one after our back-off, which the rate limit has grown.
+          const epoch = this.epoch;
+          const old = this.channel;
+          this.channel = null;
+          void this.removeOurChannels(old).then(() => {
+            if (epoch === this.epoch) this.scheduleRecreate(reason);
+          });
+          break;
         }
         // realtime-js rejoins an errored channel itself (1, 2, 5, 10 s, and on every socket open); when
         // it does not come back (an errored channel on a healthy socket can stay errored), recreate it.
