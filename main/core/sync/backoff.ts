@@ -18,10 +18,14 @@ export interface BackoffPolicy {
   readonly floorMs: number;
 }
 
-/** Socket reconnects: spread the first over 0.5–10 s (a fleet that lost the server together comes back at ≤ 1/10 of its size per second), growing to a minute. */
-export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 60_000, floorMs: 500 };
-/** Recreating an errored or closed channel. */
-export const CHANNEL_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 60_000, floorMs: 1_000 };
+/**
+ * Socket reconnects: spread the first over 0.5–10 s (a fleet that lost the server together comes back
+ * at about a tenth of its size per second), growing to 30 s (so all are back within ~30 s of the
+ * server's return, however long it was gone).
+ */
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 30_000, floorMs: 500 };
+/** Recreating an errored or closed channel (same bound). */
+export const CHANNEL_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 30_000, floorMs: 1_000 };
 /** Polling while the server errors, rate-limits or cannot be reached (5 s growing to 60 s). */
 export const POLL_ERROR_BACKOFF: BackoffPolicy = { baseMs: 5_000, capMs: 60_000, floorMs: 2_500 };
 

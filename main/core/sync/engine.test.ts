@@ -179,8 +179,8 @@ describe('SyncEngine (fake client)', () => {
       while (t.fake.created.length === before) await t.clock.advance(100);
       createdAt.push(t.clock.now() - start);
     }
-    // Full jitter with random 0.5 over windows of 2, 4, 8, 16, 32 s (floor 1 s): 1.5, 2.5, 4.5, 8.5, 16.5 s.
-    expect(createdAt.map((ms, i) => (ms - (createdAt[i - 1] ?? 0)) / 1000)).toEqual([1.5, 2.5, 4.5, 8.5, 16.5]);
+    // Full jitter with random 0.5 over windows of 2, 4, 8, 16, 30 (cap) s, floor 1 s: 1.5, 2.5, 4.5, 8.5, 15.5 s.
+    expect(createdAt.map((ms, i) => (ms - (createdAt[i - 1] ?? 0)) / 1000)).toEqual([1.5, 2.5, 4.5, 8.5, 15.5]);
     expect(t.fake.getChannels()).toHaveLength(1);
     expect(t.session.refreshes).toHaveLength(0); // nothing said the token was the problem
   });
@@ -206,7 +206,10 @@ describe('SyncEngine (fake client)', () => {
     t.session.heartbeat('ok');
     t.session.heartbeat('error');
     await t.clock.advance(0);
-    expect(t.fake.log.slice(-2)).toEqual(['disconnect', 'connect']);
+    expect(t.fake.log.at(-1)).toBe('disconnect');
+    // The connect waits a full-jitter delay (random 0.5: 0.5 + 0.5 × 9.5 s), so a fleet does not reconnect in one wave.
+    await t.clock.advance(5_250);
+    expect(t.fake.log.at(-1)).toBe('connect');
 
     t.session.heartbeat('ok');
     const before = t.fake.log.filter((l) => l === 'disconnect').length;

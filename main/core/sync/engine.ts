@@ -229,6 +229,7 @@ export class SyncEngine {
   private recreateAttempt = 0;
   private reconnectTimer: unknown = undefined;
   private reconnecting: Promise<void> | null = null;
+  private jitterWait: { cancel(): void } | null = null;
   private wakeTimer: unknown = undefined;
   private probeTimer: unknown = undefined;
   /** Consecutive rate-limit answers (joins and REST): grows every back-off. */
@@ -399,6 +400,7 @@ export class SyncEngine {
     this.setLife({ phase: 'suspended', since: this.clock.now() });
     this.watchdog.stop();
     this.clearTimer('reconnectTimer');
+    this.cancelJitterWait();
     this.clearTimer('recreateTimer');
     this.clearTimer('probeTimer');
     this.armWakeCheck();
@@ -578,6 +580,7 @@ export class SyncEngine {
     this.clearTimer('pgReadyTimer');
     this.clearTimer('recreateTimer');
     this.clearTimer('reconnectTimer');
+    this.cancelJitterWait();
     this.clearTimer('probeTimer');
     if (this.stopped) this.clearTimer('wakeTimer');
     this.resetDelivery();
@@ -778,6 +781,28 @@ export class SyncEngine {
     }, delay);
   }
 
+  /** Waits `ms` on the clock; cancelJitterWait() (suspend, teardown) ends the wait early. */
+  private waitJitter(ms: number): Promise<void> {
+    this.cancelJitterWait();
+    return new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.jitterWait = null;
+        resolve();
+      }, ms);
+      this.jitterWait = {
+        cancel: () => {
+          this.clock.clearTimeout(timer);
+          this.jitterWait = null;
+          resolve();
+        },
+      };
+    });
+  }
+
+  private cancelJitterWait(): void {
+    this.jitterWait?.cancel();
+  }
+
   private isSocketOpen(): boolean {
     try {
       return this.client.realtime.connectionState() === 'open';
@@ -826,11 +851,16 @@ export class SyncEngine {
     this.clearTimer('reconnectTimer');
     this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.forceReconnect(reason);
+      this.forceReconnect(reason, true);
     }, 0);
   }
 
-  private forceReconnect(why: string): void {
+  /**
+   * Disconnects and connects again. `jittered` (the watchdog's reconnects: a fleet that lost the server
+   * together notices together) waits a full-jitter back-off between the two; resume, network back and
+   * "Retry now" connect at once.
+   */
+  private forceReconnect(why: string, jittered = false): void {
     if (this.reconnecting || !this.userId || this.stopped) return;
     const epoch = this.epoch;
     this.counts.forcedReconnects += 1;
@@ -842,6 +872,10 @@ export class SyncEngine {
         this.logger.warn('realtime disconnect failed', { error: describe(error) });
       }
       if (epoch !== this.epoch || this.stopped || this.suspended) return;
+      if (jittered) {
+        await this.waitJitter(this.reconnectDelay(1));
+        if (epoch !== this.epoch || this.stopped || this.suspended) return;
+      }
       // Errored channels rejoin as soon as the socket opens.
       this.client.realtime.connect();
     })().finally(() => {
