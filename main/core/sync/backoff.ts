@@ -24,8 +24,8 @@ export interface BackoffPolicy {
  * server's return, however long it was gone).
  */
 export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 10_000, capMs: 30_000, floorMs: 500 };
-/** Recreating an errored or closed channel (same bound). */
-export const CHANNEL_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 30_000, floorMs: 1_000 };
+/** Recreating an errored or closed channel: capped at 15 s, the join answer itself may take 5 s more. */
+export const CHANNEL_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 15_000, floorMs: 1_000 };
 /** Polling while the server errors, rate-limits or cannot be reached (5 s growing to 60 s). */
 export const POLL_ERROR_BACKOFF: BackoffPolicy = { baseMs: 5_000, capMs: 60_000, floorMs: 2_500 };
 

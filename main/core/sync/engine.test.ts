@@ -179,8 +179,8 @@ describe('SyncEngine (fake client)', () => {
       while (t.fake.created.length === before) await t.clock.advance(100);
       createdAt.push(t.clock.now() - start);
     }
-    // Full jitter with random 0.5 over windows of 2, 4, 8, 16, 30 (cap) s, floor 1 s: 1.5, 2.5, 4.5, 8.5, 15.5 s.
-    expect(createdAt.map((ms, i) => (ms - (createdAt[i - 1] ?? 0)) / 1000)).toEqual([1.5, 2.5, 4.5, 8.5, 15.5]);
+    // Full jitter with random 0.5 over windows of 2, 4, 8, 15 (cap), 15 s, floor 1 s: 1.5, 2.5, 4.5, 8, 8 s.
+    expect(createdAt.map((ms, i) => (ms - (createdAt[i - 1] ?? 0)) / 1000)).toEqual([1.5, 2.5, 4.5, 8, 8]);
     expect(t.fake.getChannels()).toHaveLength(1);
     expect(t.session.refreshes).toHaveLength(0); // nothing said the token was the problem
   });
