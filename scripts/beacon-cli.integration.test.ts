@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -14,7 +15,7 @@ const ONE_FILE = 'test/guards/guards.test.ts';
 function beacon(args: string[]) {
   // CI unset: the nested run must not write the JSON report this run's CI reads.
   const run = spawnSync(join(root, 'beacon'), args, { cwd: root, encoding: 'utf8', env: { ...process.env, CI: '' }, timeout: 120_000 });
-  return { status: run.status, out: `${run.stdout}${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '') };
+  return { status: run.status, out: stripVTControlCharacters(`${run.stdout}${run.stderr}`) };
 }
 
 describe('./beacon', () => {

@@ -27,6 +27,7 @@ import { DEMO_USERS } from '../supabase/local/demo-users.ts';
 import { faultActionSchema } from '../supabase/local/faults/faults.ts';
 import type { LogLevel } from '../supabase/local/context.ts';
 import type { Logger } from '../main/core/ports.ts';
+import { redactingLogger } from '../main/core/logging/redacting-logger.ts';
 import { appIsStale, buildApp, rendererIsStale, ROOT } from '../preview/build.ts';
 import { startPreview, type PreviewServer } from '../preview/server.ts';
 
@@ -87,12 +88,12 @@ const stackLog = (level: LogLevel, message: string, fields?: Record<string, unkn
   if (LEVELS.indexOf(level) < LEVELS.indexOf('warn')) return;
   process.stderr.write(`[stack] ${level} ${message}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}\n`);
 };
-const logger: Logger = {
+const logger: Logger = redactingLogger({
   debug() {},
   info() {},
   warn: (message, fields) => process.stderr.write(`[beacon] warn ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   error: (message, fields) => process.stderr.write(`[beacon] error ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
-};
+});
 
 const FAULT_ACTIONS = faultActionSchema.options.map((option) => option.shape.action.value);
 const agent = DEMO_USERS[args.agent === 'a' ? 0 : 1]!;

@@ -21,13 +21,18 @@ import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema, type Notific
 import { TrayModel } from './model/tray-model.ts';
 import { ConversationChangeDeriver, type ConversationRowEvent } from './model/conversation-changes.ts';
 import { LastKnownTasks } from './sync/transitions.ts';
+import { RetryAfterTracker } from './sync/backoff.ts';
+import { redactingLogger } from './logging/redacting-logger.ts';
 import { SyncEngine, type HealthInfo, type SnapshotReason, type SyncEngineOptions } from './sync/engine.ts';
 import { Session, type PublicSessionState, type SessionOptions, type SignInResult } from './session/session.ts';
 import type { RowChange } from './payloads/change.ts';
 import type { Snapshot } from './payloads/snapshot.ts';
 import { Emitter } from './events/emitter.ts';
+import { taskRowSchema } from './payloads/rows.ts';
 
 const SETTINGS_KEY = 'notification-settings';
+/** At most this many vanished tasks are read per snapshot (the rest with the next one). */
+const VANISHED_BATCH = 100;
 
 export interface BeaconCoreOptions {
   readonly url: string;
@@ -41,7 +46,7 @@ export interface BeaconCoreOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   /** Tuning for tests and benchmarks. */
-  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch' | 'networkProblem'>>;
+  readonly session?: Partial<Pick<SessionOptions, 'heartbeatIntervalMs' | 'realtimeTimeoutMs' | 'fetch' | 'networkProblem' | 'reconnectAfterMs'>>;
   readonly engine?: Partial<Omit<SyncEngineOptions, 'session' | 'cursors' | 'clock' | 'logger'>>;
   readonly coalesceMs?: number;
   readonly timeZone?: string;
@@ -72,7 +77,8 @@ export class BeaconCore {
 
   private constructor(options: BeaconCoreOptions, ledger: NotificationLedger, settings: NotificationSettings) {
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? silentLogger;
+    // Every log line of the core is redacted, whatever sink the caller gave.
+    this.logger = redactingLogger(options.logger ?? silentLogger);
     this.store = options.store;
     this.ledger = ledger;
     this.settings = settings;
@@ -90,15 +96,23 @@ export class BeaconCore {
       ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     });
+    const retryAfter = new RetryAfterTracker(() => this.clock.now());
+    const baseFetch = options.session?.fetch ?? globalThis.fetch.bind(globalThis);
     this.session = new Session({
       url: options.url,
       anonKey: options.anonKey,
       secretStore: options.secrets,
       WebSocket: options.WebSocket,
       logger: this.logger,
+      // Socket reconnects back off with full jitter (the engine knows about rate limits).
+      reconnectAfterMs: (tries) => this.engine.reconnectDelay(tries),
       ...options.session,
+      // REST 429/503 with Retry-After: the next poll waits at least that long.
+      fetch: retryAfter.wrap(baseFetch),
     });
     this.engine = new SyncEngine({
+      retryAfterMs: () => retryAfter.take(),
+      echo: () => this.echo(),
       ...options.engine,
       session: this.session,
       clock: this.clock,
@@ -112,12 +126,18 @@ export class BeaconCore {
     this.session.onEvent((event) => {
       if (event.type === 'signed-out') this.onSignedOut();
     });
+    // A failing disk shows in the health (the tray and window say so); listeners hear it with the current state.
+    ledger.onFailingChange(() => {
+      const { health, info } = this.healthState;
+      if (info) this.handleHealth(health, info);
+    });
   }
 
   static async create(options: BeaconCoreOptions): Promise<BeaconCore> {
-    const logger = options.logger ?? silentLogger;
+    const logger = redactingLogger(options.logger ?? silentLogger);
     const clock = options.clock ?? systemClock;
     const ledger = await NotificationLedger.load({ store: options.store, clock, logger });
+    for (const problem of ledger.problems) logger.warn('notification ledger problem', { message: problem.message, backup: problem.backup });
     let settings = DEFAULT_NOTIFICATION_SETTINGS;
     try {
       const stored = await options.store.get(SETTINGS_KEY);
@@ -153,7 +173,8 @@ export class BeaconCore {
     this.stopped = true;
     await this.engine.stop();
     await this.announcer.close();
-    await this.ledger.flush();
+    await this.ledger.close().catch((error: unknown) => this.logger.error('the ledger could not be written at stop', { error: String(error) }));
+    this.ledger.dispose();
     await this.session.stop();
   }
 
@@ -161,6 +182,21 @@ export class BeaconCore {
 
   health(): { health: Health; info: HealthInfo | null } {
     return this.healthState;
+  }
+
+  /** The ledger cannot be written right now (retrying). */
+  storageFailing(): boolean {
+    return this.ledger.failing;
+  }
+
+  /** Ledger writes that failed in this run (the headless runner exits non-zero when any did). */
+  storageWriteFailures(): number {
+    return this.ledger.writeFailures;
+  }
+
+  /** Plain-word problems found reading the ledger at start-up (the user is told). */
+  storageProblems(): string[] {
+    return this.ledger.problems.map((p) => p.message);
   }
 
   onHealth(listener: (health: Health, info: HealthInfo) => void): () => void {
@@ -200,6 +236,20 @@ export class BeaconCore {
     return { ok: true };
   }
 
+  /**
+   * The delivery echo: rewrites the agent's own profile row with the value it
+   * already has, so an UPDATE must come back over the channel (RLS lets the
+   * agent update this column of their own row; nothing changes for anyone).
+   */
+  private async echo(): Promise<boolean> {
+    const userId = this.session.userId();
+    const profile = this.profile;
+    if (!userId || !profile || profile.id !== userId) return false;
+    const { error } = await this.session.client.from('user_profiles').update({ notifications_enabled: profile.notificationsEnabled }).eq('id', userId);
+    if (error) throw new Error(error.message);
+    return true;
+  }
+
   /** The tray showed this contact (a notification click, a deep link, a tap in the list). */
   contactViewed(contactId: string): void {
     this.model.dispatch({ type: 'contact-viewed', contactId });
@@ -221,15 +271,23 @@ export class BeaconCore {
     this.engine.online(isOnline);
   }
 
+  /** "Retry now": forget back-offs, reconnect what is down, check for changes at once. */
+  retryNow(): void {
+    this.engine.retryNow();
+  }
+
   // ---- from the engine ---------------------------------------------------------------------------
 
-  private handleHealth(health: Health, info: HealthInfo): void {
+  private handleHealth(health: Health, rawInfo: HealthInfo): void {
+    const info: HealthInfo = { ...rawInfo, storageFailing: this.ledger.failing };
     this.healthState = { health, info };
     this.model.dispatch({ type: 'health-changed', health });
     this.events.emit('health', health, info);
   }
 
   private onSignedOut(): void {
+    // The previous user's notifications close and stay inert; nothing gathered for them is shown.
+    this.announcer.discardAndCloseAll();
     this.firstSnapshot = true;
     this.profile = null;
     this.lastKnown.clear();
@@ -239,6 +297,12 @@ export class BeaconCore {
 
   private handleSnapshot(snapshot: Snapshot, reason: SnapshotReason, requestedAt: number): void {
     const baseline = this.ledger.cursor === null;
+    // Tasks Beacon knew as active that this snapshot lists neither as active nor as finished: they
+    // finished in a transaction older than any cursor margin (its updated_at is its start), or they
+    // left the agent's scope. Read them by id: the first gives its terminal transition, the second nothing.
+    const listed = new Set([...snapshot.activeTasks, ...snapshot.finishedTasks].map((t) => t.id));
+    const vanished = this.lastKnown.activeIds().filter((id) => !listed.has(id) && !snapshot.skipped.some((s) => s.id === id));
+    if (vanished.length > 0 && !baseline) void this.readVanished(vanished.slice(0, VANISHED_BATCH));
     const source: TransitionSource = this.firstSnapshot ? 'startup' : 'reconcile';
     this.firstSnapshot = false;
 
@@ -283,6 +347,34 @@ export class BeaconCore {
     }
     if (!baseline && changes.length > 0) this.announcer.offerConversation(changes, source);
     void this.ledger.advanceCursor(snapshot.serverTime);
+  }
+
+  /** Reads tasks that vanished from the snapshot (see handleSnapshot): one REST call, only when it happens. */
+  private async readVanished(ids: readonly string[]): Promise<void> {
+    try {
+      const { data, error } = await this.session.client.from('agent_tasks').select('*').in('id', ids as string[]);
+      if (error || !Array.isArray(data)) {
+        this.logger.warn('could not read tasks that vanished from the snapshot', { count: ids.length, error: error?.message });
+        return;
+      }
+      const found = new Set<string>();
+      const transitions: TerminalTransition[] = [];
+      for (const row of data as unknown[]) {
+        const parsed = taskRowSchema.safeParse(row);
+        if (!parsed.success) continue;
+        found.add(parsed.data.id);
+        const transition = this.observeTask(parsed.data, 'reconcile');
+        if (transition) transitions.push(transition);
+      }
+      // Not readable any more: out of the agent's scope (RLS) or deleted. The snapshot already took it off the tray.
+      for (const id of ids) if (!found.has(id)) this.lastKnown.forget(id);
+      if (transitions.length > 0) {
+        this.logger.info('tasks finished outside the snapshot window (long transaction)', { count: transitions.length });
+        this.announcer.offer(transitions);
+      }
+    } catch (error) {
+      this.logger.warn('reading vanished tasks failed', { error: String(error) });
+    }
   }
 
   private handleChange(change: RowChange): void {

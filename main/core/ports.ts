@@ -16,7 +16,22 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** Durable JSON values by key. `set` resolves once the value is safely on disk. */
+/**
+ * What KeyValueStore.get throws for a stored value that cannot be read back
+ * (torn or corrupt file). The store has already moved it aside to `backup`.
+ */
+export class CorruptValueError extends Error {
+  readonly key: string;
+  readonly backup: string | null;
+  constructor(key: string, backup: string | null) {
+    super(`stored value "${key}" is corrupt${backup ? ` (kept as ${backup})` : ''}`);
+    this.name = 'CorruptValueError';
+    this.key = key;
+    this.backup = backup;
+  }
+}
+
+/** Durable JSON values by key. `set` resolves once the value is safely on disk; `get` throws CorruptValueError for an unreadable value. */
 export interface KeyValueStore {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown): Promise<void>;
@@ -87,6 +102,8 @@ export type NotificationRequest =
 
 export interface Notifier {
   show(request: NotificationRequest): void;
+  /** Closes every notification shown so far and makes them inert (sign-out: the previous user's must not stay clickable). */
+  closeAll?(): void;
 }
 
 /** The network (proxy decision, HTTP stack, trust stores): see network/port.ts. */

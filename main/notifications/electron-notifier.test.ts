@@ -143,6 +143,24 @@ describe('ElectronNotifier', () => {
     expect(notifier.liveCount()).toBe(0);
   });
 
+  it('after closeAll (sign-out) the previous user\'s notifications are inert: a late click or action opens nothing, the recent list is empty', () => {
+    const { notifier, opened, crm } = setup('win32');
+    notifier.show(task(ADA, 'ada'));
+    const old = lastShown();
+    notifier.show(task(BOB, 'bob'));
+    const older = lastShown();
+    notifier.closeAll();
+    old.emit('click', fakeEvent());
+    older.emit('action', fakeEvent({ actionIndex: 1, selectionIndex: -1 }), 1);
+    expect(opened).toEqual([]);
+    expect(crm).toEqual([]);
+    expect(notifier.recent()).toEqual([]);
+    // The next user's notifications work as before.
+    notifier.show(task(BOB, 'bob again'));
+    lastShown().emit('click', fakeEvent());
+    expect(opened).toEqual([BOB]);
+  });
+
   describe('Windows Action Center activation', () => {
     it('is skipped where Notification.handleActivation does not exist', () => {
       const { notifier } = setup('linux');

@@ -73,6 +73,8 @@ export class ElectronNotifier implements Notifier {
   private recentList: Array<RecentNotification & { readonly tag: string }> = [];
   private readonly events = new Emitter<{ recent: [] }>();
   private nextId = 1;
+  /** Bumped by closeAll: notifications shown before it no longer open anything. */
+  private generation = 0;
 
   constructor(options: ElectronNotifierOptions) {
     this.options = options;
@@ -106,12 +108,16 @@ export class ElectronNotifier implements Notifier {
     }
     const entry: LiveEntry = { id, tag: request.tag, notification, actions: plan.actions, contactId: plan.contactId };
     this.live.set(request.tag, entry);
+    const generation = this.generation;
     notification.on('click', () => {
       this.drop(entry);
+      // Shown before a sign-out (closeAll): inert, it belongs to the previous user.
+      if (generation !== this.generation) return;
       this.options.onOpen(entry.contactId);
     });
     notification.on('action', ((details: { actionIndex?: number } | undefined, legacyIndex?: number) => {
       this.drop(entry);
+      if (generation !== this.generation) return;
       this.runAction(entry, details?.actionIndex ?? legacyIndex);
     }) as (...args: never[]) => void);
     notification.on('close', () => this.drop(entry));
@@ -166,9 +172,18 @@ export class ElectronNotifier implements Notifier {
     return this.live.size;
   }
 
-  /** Closes every live notification (sign-out, quit). */
+  /**
+   * Closes every live notification (sign-out, quit) and makes everything shown
+   * so far inert: a late click (or an Action Center activation) on one of them
+   * opens nothing of the previous user; the recent list is emptied too.
+   */
   closeAll(): void {
+    this.generation += 1;
     for (const tag of [...this.live.keys()]) this.closeTag(tag);
+    if (this.recentList.length > 0) {
+      this.recentList = [];
+      this.events.emit('recent');
+    }
   }
 
   private runAction(entry: LiveEntry, index: number | undefined): void {

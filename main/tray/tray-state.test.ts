@@ -10,6 +10,11 @@ describe('trayIconState', () => {
     expect(trayIconState(header({ health }), true)).toEqual({ icon: health, health, attention: false });
   });
 
+  it('delayed (changes not flowing) shares the polling icon and says so in the tooltip', () => {
+    expect(trayIconState(header({ health: 'delayed' }), true)).toEqual({ icon: 'polling', health: 'delayed', attention: false });
+    expect(trayTooltip(header({ health: 'delayed' }), true)).toMatch(/Updates delayed/);
+  });
+
   it('is signed out before the first view', () => {
     expect(trayIconState(null, true).icon).toBe('signed-out');
   });

@@ -24,16 +24,22 @@ const EMPTY_HEADER: ViewHeader = { health: 'signed-out', profile: null, activeCo
 
 const HEALTH_WORDS: Record<Health, string> = {
   live: 'Live',
+  delayed: 'Updates delayed (checking every few seconds)',
   polling: 'Reconnecting (checking every few seconds)',
   offline: 'Offline',
   'signed-out': 'Signed out',
 };
 
+/** `delayed` shares the polling icon: both mean "checking every few seconds, not live". */
+function iconFor(health: Health): TrayIconName {
+  return health === 'delayed' ? 'polling' : health;
+}
+
 export function trayIconState(header: ViewHeader | null, notificationsSupported: boolean): TrayIconState {
   const current = header ?? EMPTY_HEADER;
   const attention = current.health !== 'signed-out' && current.attention.length > 0;
   const showsAttention = attention && (current.health !== 'offline' || !notificationsSupported);
-  return { icon: showsAttention ? 'attention' : current.health, health: current.health, attention };
+  return { icon: showsAttention ? 'attention' : iconFor(current.health), health: current.health, attention };
 }
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;

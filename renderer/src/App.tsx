@@ -123,6 +123,7 @@ function Shell() {
         activeCount={state.view?.header.activeCount ?? null}
         current={current}
         onNavigate={(view) => navigate({ name: view })}
+        onRetry={() => void api.retrySync().catch(() => undefined)}
       />
       <ScrollArea>
         <RouteView state={state} onFilter={setFilter} onOpen={openContact} onNavigate={navigate} />

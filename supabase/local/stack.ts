@@ -146,10 +146,11 @@ export async function createStack(options: StackOptions = {}): Promise<Stack> {
     const realtime = await createRealtimeServer(context);
     cleanup.push(() => realtime.close());
     const faults = createFaults({ realtime, db, revocations: context.revocations });
+    cleanup.push(() => faults.close());
 
     const routes: Array<[prefix: string, handler: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>]> = [
       ['/auth/v1', createAuthHandler(context)],
-      ['/rest/v1', createRestHandler(context)],
+      ['/rest/v1', faults.gateRest(createRestHandler(context))],
       ['/admin/v1', createAdminHandler(context, faults)],
       ['/realtime/v1/api', (req, res, path) => realtime.handleHttp(req, res, path)],
     ];

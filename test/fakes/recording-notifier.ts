@@ -4,8 +4,15 @@ import type { NotificationRequest, Notifier } from '../../main/core/ports.ts';
 export class RecordingNotifier implements Notifier {
   readonly requests: NotificationRequest[] = [];
 
+  /** How often closeAll was called. */
+  closedAll = 0;
+
   show(request: NotificationRequest): void {
     this.requests.push(request);
+  }
+
+  closeAll(): void {
+    this.closedAll += 1;
   }
 
   /** Every `taskId:status` the user was told about, across task notifications and summaries, in order. */

@@ -4,6 +4,7 @@
  * what the tests judge it by across restarts: every notification (one
  * TimedNotifier for all runs), the health timeline and the snapshots.
  */
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { BeaconCore, type BeaconCoreOptions } from '../../main/core/beacon-core.ts';
@@ -119,6 +120,40 @@ export class CoreHarness {
     return { core, restored };
   }
 
+  /**
+   * The full-disk fault: the state folder is moved aside and a file takes its
+   * place, so every ledger write fails. Resolves with the function that puts it back.
+   */
+  async breakStateDir(): Promise<() => Promise<void>> {
+    const dir = join(this.options.dir, 'state');
+    const aside = join(this.options.dir, 'state.aside');
+    await rename(dir, aside);
+    await writeFile(dir, 'not a folder');
+    return async () => {
+      await rm(dir, { force: true });
+      await rename(aside, dir);
+    };
+  }
+
+  /** The corrupt-ledger fault (core stopped): truncates the newest ledger generation on disk; returns its file name. */
+  async damageLedger(): Promise<string> {
+    const dir = join(this.options.dir, 'state');
+    const files = ['notification-ledger.json', 'notification-ledger.b.json'];
+    let newest = files[0]!;
+    let best = -1;
+    for (const file of files) {
+      const text = await readFile(join(dir, file), 'utf8').catch(() => null);
+      const generation = text ? ((JSON.parse(text) as { generation?: number }).generation ?? 0) : -1;
+      if (generation > best) {
+        best = generation;
+        newest = file;
+      }
+    }
+    const text = await readFile(join(dir, newest), 'utf8');
+    await writeFile(join(dir, newest), text.slice(0, Math.floor(text.length / 2)));
+    return newest;
+  }
+
   /** Stops the running core: pending notifications are flushed and the ledger written first. */
   async stop(): Promise<void> {
     const core = this.current;
@@ -169,7 +204,7 @@ export class CoreHarness {
 
   /** Milliseconds spent in each health state (and stopped) from creation until `until`. */
   timeInHealth(until = Date.now()): Record<HealthOrStopped, number> {
-    const totals: Record<HealthOrStopped, number> = { live: 0, polling: 0, offline: 0, 'signed-out': 0, stopped: 0 };
+    const totals: Record<HealthOrStopped, number> = { live: 0, delayed: 0, polling: 0, offline: 0, 'signed-out': 0, stopped: 0 };
     const marks: Array<{ at: number; state: HealthOrStopped }> = [{ at: this.createdAt, state: 'stopped' }];
     for (const entry of this.healthLog) marks.push({ at: entry.at, state: entry.state });
     for (const stop of this.stops) marks.push({ at: stop.at, state: 'stopped' });

@@ -10,7 +10,7 @@ import type { Stack } from '../../supabase/local/stack.ts';
 import { sleep } from '../wait-for.ts';
 import { CoreHarness, type Credentials, type HealthEntry } from './core-harness.ts';
 import { CrmWriter } from './crm-writer.ts';
-import { injectFault, type FaultName, type FaultRecord } from './fault-injection.ts';
+import { injectFault, type FaultName, type FaultRecord, ENGINE_FOR_FAULT } from './fault-injection.ts';
 import { createPrng } from './prng.ts';
 import { judgeRun, type RunVerdict } from './judge-run.ts';
 import { TaskWorkload, type WorkloadStats } from './workload.ts';
@@ -48,7 +48,7 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<Scenar
     url: options.stack.url,
     anonKey: options.stack.anonKey,
     dir,
-    engine: { pollIntervalMs: options.pollIntervalMs ?? 1_000, pollJitterMs: options.pollJitterMs ?? 200 },
+    engine: { pollIntervalMs: options.pollIntervalMs ?? 1_000, pollJitterMs: options.pollJitterMs ?? 200, ...ENGINE_FOR_FAULT[options.fault] },
   });
   try {
     const owner = await writer.owner(options.userId);

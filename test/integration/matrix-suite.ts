@@ -53,6 +53,14 @@ export function describeFaultMatrix(title: string, faults: readonly FaultName[])
         // ... and stops after recovery: live again, and no REST call while live.
         expect(report.liveAgain, story).toBe(true);
         expect(report.quiet, story).toMatchObject({ restCalls: 0, stayedLive: true });
+
+        // Health invariants over the whole run (see health.ts): states only from the known set, and a
+        // stalled feed is shown as delayed; a suspend nobody ends ends by itself; a failing disk heals.
+        expect(report.healthLog.every((h) => ['live', 'delayed', 'polling', 'offline', 'signed-out'].includes(h.state)), story).toBe(true);
+        if (fault === 'stall-feed') expect(report.fault.detail, story).toMatch(/shown as delayed/);
+        if (fault === 'suspend-no-resume') expect(report.fault.detail, story).toMatch(/ended by itself/);
+        if (fault === 'full-disk') expect(report.fault.detail, story).toMatch(/storage failing: true; written again: true/);
+        if (fault === 'corrupt-ledger') expect(report.fault.detail, story).toMatch(/problems reported: 1/);
       }, 120_000);
     }
   });

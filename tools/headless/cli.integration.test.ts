@@ -110,6 +110,34 @@ describe('npm run headless', () => {
     }
   });
 
+  it('takes OS signals on stdin: suspend shows asleep (offline), a task finished meanwhile is announced once after resume; no secret in the logs', async () => {
+    const agent = stack.demoUsers[1]!;
+    const dir = await mkdtemp(join(tmpdir(), 'beacon-headless-'));
+    const runner = startRunner(['--url', stack.url, '--anon-key', stack.anonKey, '--state-dir', dir, '--email', agent.email, '--password', agent.password, '--verbose']);
+    let stderr = '';
+    runner.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      await runner.waitFor((l) => l.type === 'health' && l.state === 'live', 'live');
+      runner.child.stdin.write('{"signal":"suspend"}\n');
+      await runner.waitFor((l) => l.type === 'signal' && l.signal === 'suspend', 'the suspend ack');
+      await runner.waitFor((l) => l.type === 'health' && l.state === 'offline', 'offline while asleep');
+      const taskId = await finishTask(stack, agent.email, 'completed');
+      runner.child.stdin.write('not json\n{"signal":"resume"}\n');
+      await runner.waitFor((l) => l.type === 'error' && /stdin/.test(String(l.message)), 'the bad-line error');
+      const announced = await runner.waitFor((l) => (l.type === 'notification' && l.taskId === taskId) || (l.type === 'summary' && (l.taskIds as string[]).includes(taskId)), 'the task announced');
+      expect(announced).toBeTruthy();
+      const since = runner.lines.length;
+      await runner.waitFor((l, ) => l.type === 'health' && l.state === 'live' && runner.lines.indexOf(l) >= since - 5, 'live again');
+      const mentions = runner.lines.filter((l) => (l.type === 'notification' && l.taskId === taskId) || (l.type === 'summary' && (l.taskIds as string[]).includes(taskId)));
+      expect(mentions).toHaveLength(1);
+    } finally {
+      expect(await runner.stop()).toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(stderr).not.toContain(agent.password);
+    expect(stderr).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+  });
+
   it('says what is missing instead of failing obscurely', async () => {
     const runner = startRunner(['--url', 'http://example.com', '--anon-key', 'nope', '--state-dir', stateDir]);
     let stderr = '';

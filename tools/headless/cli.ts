@@ -15,7 +15,6 @@
 import { parseArgs } from 'node:util';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pino from 'pino';
 import { z } from 'zod';
 import type { WebSocketLikeConstructor } from '@supabase/supabase-js';
 import { BeaconCore } from '../../main/core/beacon-core.ts';
@@ -26,6 +25,8 @@ import type { Logger } from '../../main/core/ports.ts';
 import { LineNotifier, type HeadlessLine } from './line-notifier.ts';
 import { createHeadlessNetwork } from './node-network.ts';
 import { runDiagnose } from './diagnose.ts';
+import { headlessLogger } from './logger.ts';
+import { readSignals } from './stdin-signals.ts';
 
 const argsSchema = z.object({
   url: supabaseUrlSchema,
@@ -70,14 +71,8 @@ if (!parsed.success) usage(parsed.error.issues.map((i) => `--${i.path.join('.')}
 const args = parsed.data;
 if (!args.diagnose && !args['state-dir']) usage('--state-dir is required');
 
-// Logs go to stderr as JSON (pino); stdout is reserved for the event lines.
-const log = pino({ level: args.verbose ? 'debug' : 'info', base: null }, pino.destination({ dest: 2, sync: true }));
-const logger: Logger = {
-  debug: (message, fields) => log.debug(fields ?? {}, message),
-  info: (message, fields) => log.info(fields ?? {}, message),
-  warn: (message, fields) => log.warn(fields ?? {}, message),
-  error: (message, fields) => log.error(fields ?? {}, message),
-};
+// Logs go to stderr as JSON (pino), redacted; stdout is reserved for the event lines.
+const logger: Logger = headlessLogger({ verbose: args.verbose });
 
 const out = (line: HeadlessLine) => {
   if (args.json) process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -93,6 +88,8 @@ function describe(line: HeadlessLine): string {
       return `[health] ${line.state}${line.reason ? ` (${line.reason})` : ''}`;
     case 'session':
       return `[session] ${line.signedIn ? `signed in as ${line.email}` : `signed out${line.reason ? `: ${line.reason}` : ''}`}`;
+    case 'signal':
+      return `[signal] ${line.signal}`;
     case 'error':
       return `[error] ${line.message}`;
   }
@@ -125,15 +122,25 @@ core.session.onEvent((event) => {
   if (event.type === 'signed-out') out({ type: 'session', signedIn: false, email: null, reason: event.reason });
 });
 
+/** Exit codes: 0 stopped cleanly, 1 could not sign in, 2 bad arguments, 3 the ledger could not be written during the run. */
+const EXIT_STORAGE_FAILED = 3;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await core.stop().catch((error: unknown) => logger.error('stop failed', { error: String(error) }));
+    // Storage that never lies: a run in which the ledger could not be written does not end "ok".
+    const failures = core.storageWriteFailures();
+    if (failures > 0) {
+      out({ type: 'error', message: `The notification ledger could not be written ${failures} time(s) in this run; notifications may repeat after a restart.` });
+      if (code === 0) code = EXIT_STORAGE_FAILED;
+    }
   }
   // realtime-js leaves a reconnect timer behind after disconnect(); do not wait for it.
   process.exit(code);
 }
+// OS signals from outside, one JSON object per line on stdin ({"signal":"suspend"}, …): see stdin-signals.ts.
+readSignals(process.stdin, core, out);
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 

@@ -10,6 +10,7 @@ export type HeadlessLine =
   | { type: 'conversation'; contactId: string; changeId: string; title: string; body: string }
   | { type: 'health'; state: string; reason: string | null; lastSyncAt: string | null }
   | { type: 'session'; signedIn: boolean; email: string | null; reason?: string }
+  | { type: 'signal'; signal: string }
   | { type: 'error'; message: string };
 
 function toLine(request: NotificationRequest): HeadlessLine {

@@ -55,6 +55,7 @@ const api: BeaconApi = {
   hideWindow: () => resolved(undefined),
   runConnectionTest: () => resolved({ ok: false as const, message: 'Not available in the benchmark.' }),
   setProxyCredentials: ok,
+  retrySync: () => resolved(undefined),
   onView: (listener) => {
     viewListeners.add(listener);
     checkReady();

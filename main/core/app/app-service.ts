@@ -126,6 +126,7 @@ export class AppService {
       hideWindow: () => this.options.hideWindow?.(),
       runConnectionTest: () => this.runConnectionTest(),
       setProxyCredentials: (credentials) => this.saveProxyCredentials(credentials),
+      retrySync: () => this.core?.retryNow(),
     };
   }
 
@@ -194,6 +195,17 @@ export class AppService {
     online: (isOnline: boolean): void => this.core?.online(isOnline),
   };
 
+  /** The ledger's start-up problems (kept aside, continued from the last good copy) and a failing disk. */
+  private storageNotices(): Notice[] {
+    const core = this.core;
+    if (!core) return [];
+    const notices: Notice[] = core.storageProblems().map((message, i) => ({ id: `storage-problem-${i}`, level: 'warning' as const, text: message }));
+    if (core.storageFailing()) {
+      notices.push({ id: 'storage-failing', level: 'error', text: 'Beacon cannot save its record of announced tasks (is the disk full?). Notifications still show; Beacon keeps retrying.' });
+    }
+    return notices;
+  }
+
   appState(): AppState {
     const core = this.core;
     const session = core?.session.state() ?? { signedIn: false, email: null, displayName: null };
@@ -207,6 +219,7 @@ export class AppService {
         state: health?.health ?? 'signed-out',
         reason: health?.info?.reason ?? (this.project ? 'Not signed in.' : 'No Supabase project is configured yet.'),
         lastSyncAt: health?.info?.lastSyncAt ?? null,
+        storageFailing: core?.storageFailing() ?? false,
       },
       project: { supabaseUrl: this.project?.url ?? this.config.config.supabaseUrl ?? null, hasAnonKey: Boolean(this.project?.anonKey ?? this.config.config.supabaseAnonKey) },
       settings: {
@@ -219,7 +232,7 @@ export class AppService {
       locked,
       crmLinks: Boolean(this.config.config.crmContactUrlTemplate),
       notificationsSupported: this.options.notificationsSupported ?? true,
-      notices: [...this.configNotices(), ...(this.options.shellNotices?.() ?? [])],
+      notices: [...this.configNotices(), ...this.storageNotices(), ...(this.options.shellNotices?.() ?? [])],
       busy: this.busy,
     };
   }

@@ -11,18 +11,32 @@ export type ConfigSource = 'policy' | 'machine' | 'user' | 'default';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** `new URL` that never throws. */
+function parseUrl(value: string): URL | null {
+  try {
+    return URL.canParse(value) ? new URL(value) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** https for remote projects; plain http only for a local stack on loopback. */
 export const supabaseUrlSchema = z
   .string()
   .trim()
-  .refine((value) => URL.canParse(value), 'is not a URL')
-  .transform((value) => new URL(value))
-  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), {
-    message: 'must use https (plain http is only accepted for a local stack on 127.0.0.1/localhost)',
-  })
-  .refine((url) => url.username === '' && url.password === '', 'must not contain credentials')
-  .refine((url) => url.search === '' && url.hash === '', 'must not contain a query or fragment')
-  .transform((url) => url.origin + url.pathname.replace(/\/+$/, ''));
+  .transform((value, ctx) => {
+    const url = parseUrl(value);
+    if (!url) {
+      ctx.addIssue({ code: 'custom', message: 'is not a URL' });
+      return z.NEVER;
+    }
+    if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
+      ctx.addIssue({ code: 'custom', message: 'must use https (plain http is only accepted for a local stack on 127.0.0.1/localhost)' });
+    }
+    if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not contain credentials' });
+    if (url.search !== '' || url.hash !== '') ctx.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
+    return url.origin + url.pathname.replace(/\/+$/, '');
+  });
 
 const base64url = /^[A-Za-z0-9_-]+$/;
 
@@ -42,13 +56,19 @@ export const anonKeySchema = z
     }
   }, 'is not an anon key (expected a JWT whose role is "anon", or an sb_publishable_ key); never configure the service-role key');
 
-/** `{contactId}` is replaced by the contact's id; the result must be an https URL. */
-const crmUrlTemplateSchema = z
+/** `{contactId}` is replaced by the contact's id; the result must be an https URL (e.g. `https://crm.example.com/contacts/{contactId}`). */
+export const crmUrlTemplateSchema = z
   .string()
   .trim()
-  .refine((t) => t.includes('{contactId}'), 'must contain {contactId}')
-  .refine((t) => URL.canParse(t.replaceAll('{contactId}', '00000000-0000-0000-0000-000000000000')), 'is not a URL template')
-  .refine((t) => new URL(t.replaceAll('{contactId}', 'x')).protocol === 'https:', 'must be an https URL');
+  .superRefine((t, ctx) => {
+    if (!t.includes('{contactId}')) {
+      ctx.addIssue({ code: 'custom', message: 'must contain {contactId}' });
+      return;
+    }
+    const url = parseUrl(t.replaceAll('{contactId}', '00000000-0000-0000-0000-000000000000'));
+    if (!url) ctx.addIssue({ code: 'custom', message: 'is not a URL template (it must start with https://, e.g. https://crm.example.com/contacts/{contactId})' });
+    else if (url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
+  });
 
 /** How Beacon picks a proxy: the OS's settings (incl. its PAC/WPAD), none, one fixed proxy, or a PAC file. */
 export const PROXY_MODES = ['system', 'direct', 'fixed', 'pac'] as const;
@@ -190,12 +210,54 @@ export interface ResolvedConfig {
 
 const precedence: Record<Exclude<ConfigSource, 'default'>, number> = { policy: 0, machine: 1, user: 2 };
 
+/** A layer's raw values, read defensively: a layer that is not a plain object, or a value whose getter throws, becomes a problem. */
+function readLayer(layer: ConfigLayer, problems: ConfigProblem[]): Record<string, unknown> {
+  const origin = safeText(layer.origin);
+  const values = layer.values as unknown;
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    if (values !== undefined && values !== null) problems.push({ key: '*', source: layer.source, origin, message: `settings from ${layer.source} (${origin}) are not a set of named values; ignored` });
+    return {};
+  }
+  const out: Record<string, unknown> = {};
+  let keys: string[];
+  try {
+    keys = Object.keys(values);
+  } catch {
+    problems.push({ key: '*', source: layer.source, origin, message: `settings from ${layer.source} (${origin}) could not be read; ignored` });
+    return {};
+  }
+  for (const key of keys) {
+    try {
+      out[key] = (values as Record<string, unknown>)[key];
+    } catch {
+      problems.push({ key, source: layer.source, origin, message: `${key} from ${layer.source} (${origin}) could not be read; ignored` });
+    }
+  }
+  return out;
+}
+
+function safeText(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : String(value);
+  } catch {
+    return '(unknown)';
+  }
+}
+
+/**
+ * Never throws: every bad value of every layer (wrong type, malformed URL,
+ * a value whose getter throws, a layer that is not an object) becomes a
+ * reported problem and the next source is used.
+ */
 export function resolveConfig(layers: readonly ConfigLayer[]): ResolvedConfig {
-  const ordered = [...layers].sort((a, b) => precedence[a.source] - precedence[b.source]);
+  const problems: ConfigProblem[] = [];
+  const valid = (Array.isArray(layers) ? layers : []).filter(
+    (layer): layer is ConfigLayer => typeof layer === 'object' && layer !== null && (layer.source === 'policy' || layer.source === 'machine' || layer.source === 'user'),
+  );
+  const ordered = [...valid].sort((a, b) => precedence[a.source] - precedence[b.source]).map((layer) => ({ source: layer.source, origin: safeText(layer.origin), values: readLayer(layer, problems) }));
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
   const sources = Object.fromEntries(CONFIG_KEYS.map((k) => [k, 'default'])) as Record<ConfigKey, ConfigSource>;
   const locked = new Set<ConfigKey>();
-  const problems: ConfigProblem[] = [];
 
   for (const layer of ordered) {
     for (const key of Object.keys(layer.values)) {
@@ -206,7 +268,12 @@ export function resolveConfig(layers: readonly ConfigLayer[]): ResolvedConfig {
     for (const layer of ordered) {
       const raw = layer.values[key];
       if (raw === undefined || raw === null || raw === '') continue;
-      const parsed = configFields[key].safeParse(raw);
+      let parsed: { success: true; data: unknown } | { success: false; error: { issues: ReadonlyArray<{ message: string }> } };
+      try {
+        parsed = configFields[key].safeParse(raw);
+      } catch (error) {
+        parsed = { success: false, error: { issues: [{ message: `could not be checked (${error instanceof Error ? error.message : 'unknown error'})` }] } };
+      }
       if (!parsed.success) {
         const reason = parsed.error.issues.map((i) => i.message).join('; ');
         problems.push({ key, source: layer.source, origin: layer.origin, message: `${key} from ${layer.source} (${layer.origin}) ${reason}; ignored` });

@@ -58,7 +58,7 @@ export interface ConversationChange {
   readonly fields?: ReadonlyArray<{ readonly name: string; readonly before: string | null | undefined; readonly after: string | null }>;
 }
 
-export type Health = 'live' | 'polling' | 'offline' | 'signed-out';
+export type Health = 'live' | 'delayed' | 'polling' | 'offline' | 'signed-out';
 
 /** A conversation's AI metadata (table conversation_metadata), one row per conversation and contact. */
 export interface ConversationMetadata {

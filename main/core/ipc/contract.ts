@@ -37,8 +37,10 @@ export interface HealthView {
   readonly state: Health;
   /** Plain words: why it is degraded, or what is happening. */
   readonly reason: string;
-  /** Epoch ms of the last successful sync (live event or snapshot); null before the first. */
+  /** Epoch ms of the last proof of being in sync (live event, snapshot or delivery probe); null before the first. */
   readonly lastSyncAt: number | null;
+  /** The ledger (what was already announced) cannot be saved: notifications still show, Beacon retries. */
+  readonly storageFailing?: boolean;
 }
 
 export interface ProjectView {
@@ -145,6 +147,8 @@ export interface InvokeMap {
   runConnectionTest: { request: void; response: ConnectionTestResponse };
   /** Settings → Troubleshooting: the sign-in for the proxy that asked for one (kept in the OS keychain, sent to that proxy only). */
   setProxyCredentials: { request: { readonly username: string; readonly password: string }; response: Result };
+  /** "Retry now": reconnect and check for changes at once, forgetting any back-off. */
+  retrySync: { request: void; response: void };
 }
 
 /** Messages from the main process to the window. */
@@ -177,6 +181,7 @@ export const INVOKE_CHANNELS = {
   hideWindow: 'beacon:hide-window',
   runConnectionTest: 'beacon:run-connection-test',
   setProxyCredentials: 'beacon:set-proxy-credentials',
+  retrySync: 'beacon:retry-sync',
 } as const satisfies Record<InvokeMethod, `beacon:${string}`>;
 
 export const EVENT_CHANNELS = {

@@ -42,6 +42,7 @@ const requestSchemas = {
   hideWindow: none,
   runConnectionTest: none,
   setProxyCredentials: z.object({ username: z.string().trim().min(1, 'Enter the proxy user name.').max(256), password: z.string().max(1024) }).strict(),
+  retrySync: none,
 } satisfies { [M in InvokeMethod]: z.ZodType<InvokeRequest<M>, unknown> };
 
 export type ParsedRequest<M extends InvokeMethod> =

@@ -324,6 +324,42 @@ describe('Announcer: exactly once, durably', () => {
     expect(h.logger.at('error').map((e) => e.message)).toEqual(['notification ledger could not be written']);
   });
 
+  it('a disk that stays full: every toast still shows exactly once, the ledger says it is failing and keeps retrying', async () => {
+    const h = await harness();
+    h.store.failAllSets = new Error('ENOSPC: no space left on device');
+    for (let i = 0; i < 5; i += 1) {
+      h.announcer.offer([tr(`t${i}`, 'abcde'[i]!)]);
+      await h.clock.advance(400);
+      // Seen again (a reconcile, a rejoin): still known within the run.
+      h.announcer.offer([tr(`t${i}`, 'abcde'[i]!, 'completed', 'reconcile')]);
+      await h.clock.advance(400);
+    }
+    await h.announcer.idle();
+    expect(h.notifier.announced().sort()).toEqual(['t0:completed', 't1:completed', 't2:completed', 't3:completed', 't4:completed']);
+    expect(h.ledger.failing).toBe(true);
+    expect(h.ledger.writeFailures).toBeGreaterThan(0);
+    h.store.failAllSets = undefined;
+    await h.clock.advance(120_000);
+    expect(h.ledger.failing).toBe(false);
+    const reloaded = await NotificationLedger.load({ store: h.store, clock: h.clock });
+    expect(['t0', 't1', 't2', 't3', 't4'].every((id) => reloaded.has(id, 'completed'))).toBe(true);
+    h.ledger.dispose();
+  });
+
+  it('sign-out: what is gathered is dropped, nothing more is shown for that user, and every notification is closed', async () => {
+    const h = await harness({ leadingEdge: false });
+    h.announcer.offer([tr('t1', 'a'), tr('t2', 'b')]);
+    h.announcer.discardAndCloseAll();
+    await h.clock.advance(1_000);
+    await h.announcer.idle();
+    expect(h.notifier.requests).toEqual([]);
+    expect(h.notifier.closedAll).toBe(1);
+    // The same transitions after a new sign-in are news again (they were never shown).
+    h.announcer.offer([tr('t1', 'a')]);
+    await h.clock.advance(1_000);
+    expect(h.notifier.announced()).toEqual(['t1:completed']);
+  });
+
   it('keeps going when the notifier throws', async () => {
     const h = await harness({ leadingEdge: false });
     const shown: string[] = [];

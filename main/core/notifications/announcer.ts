@@ -96,6 +96,8 @@ export class Announcer {
   private readonly recentChanges = new Set<string>();
   private timer: unknown = null;
   private closed = false;
+  /** Bumped at sign-out: a flush still writing the ledger for the previous user shows nothing. */
+  private epoch = 0;
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(options: AnnouncerOptions) {
@@ -186,6 +188,24 @@ export class Announcer {
     while (this.inflight.size > 0) await Promise.all(this.inflight);
   }
 
+  /**
+   * Sign-out: drops everything gathered and not shown yet (it belongs to the
+   * user who left) and closes every notification shown so far. The ledger keeps
+   * its records: a later sign-in of the same user does not repeat them.
+   */
+  discardAndCloseAll(): void {
+    for (const item of [...this.live, ...this.away]) this.pending.delete(keyOf(item.task.id, item.status));
+    this.live = [];
+    this.away = [];
+    this.conversation = [];
+    this.epoch += 1;
+    try {
+      this.notifier.closeAll?.();
+    } catch (error) {
+      this.logger.error('notifier failed to close notifications', { error: String(error) });
+    }
+  }
+
   /** Flushes what is pending, stops the window timer and ignores later offers. */
   async close(): Promise<void> {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
@@ -235,10 +255,11 @@ export class Announcer {
     // keeps the record in memory; showing anyway risks a double only after a crash, not showing
     // would lose the notification for sure.
     const durable = tasks.length > 0 ? this.ledger.record(tasks.map((item) => record(item, 'shown'))) : Promise.resolve();
-    this.track(durable.then(
-      () => this.show(requests),
-      () => this.show(requests),
-    ));
+    const epoch = this.epoch;
+    const showIfCurrent = () => {
+      if (epoch === this.epoch) this.show(requests);
+    };
+    this.track(durable.then(showIfCurrent, showIfCurrent));
   }
 
   /** Removes items from the pending set and drops any the ledger got meanwhile (e.g. a baseline). */

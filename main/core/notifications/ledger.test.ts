@@ -46,7 +46,7 @@ describe('NotificationLedger', () => {
     ['not an object', 'garbage'],
     ['a number', 42],
     ['null', null],
-    ['an unknown version', { version: 2, cursor: null, entries: [] }],
+    ['an unknown version', { version: 3, cursor: null, entries: [] }],
     ['entries not an array', { version: 1, cursor: null, entries: {} }],
     ['an entry with an unknown status', { version: 1, cursor: null, entries: [{ taskId: 't1', status: 'cancelled', outcome: 'shown', at: 1 }] }],
     ['an entry without a task id', { version: 1, cursor: null, entries: [{ taskId: '', status: 'completed', outcome: 'shown', at: 1 }] }],
@@ -116,6 +116,78 @@ describe('NotificationLedger', () => {
     await ledger.record([{ taskId: 't2', status: 'completed', outcome: 'shown' }]);
     const { ledger: reloaded } = await fresh(store, clock);
     expect(reloaded.has('t1', 'completed') && reloaded.has('t2', 'completed')).toBe(true);
+  });
+
+  it('a corrupt (truncated) newest generation is kept aside, reported, and the last good generation keeps the cursor', async () => {
+    const { store, clock, ledger } = await fresh();
+    await ledger.record([{ taskId: 't1', status: 'completed', outcome: 'shown' }]); // generation 1 → main key
+    await ledger.advanceCursor('2026-11-21T10:00:00.000000+00:00'); // generation 2 → .b
+    await ledger.record([{ taskId: 't2', status: 'completed', outcome: 'shown' }]); // generation 3 → main key
+    store.setRaw(DEFAULT_LEDGER_KEY, '{"version":2,"generation":3,"cursor":"2026-11-21T1'); // torn write / bad sector
+    const { ledger: reloaded, logger } = await fresh(store, clock);
+    expect(reloaded.cursor).toBe('2026-11-21T10:00:00.000000+00:00');
+    expect(reloaded.has('t1', 'completed')).toBe(true);
+    expect(reloaded.problems).toHaveLength(1);
+    expect(reloaded.problems[0]!.message).toMatch(/damaged/);
+    expect(store.keys()).toContain(`${DEFAULT_LEDGER_KEY}.corrupt`);
+    expect(logger.at('warn').some((e) => /last good generation/.test(e.message))).toBe(true);
+    // The next write goes to the damaged slot, never over the good one.
+    await reloaded.record([{ taskId: 't3', status: 'failed', outcome: 'shown' }]);
+    const { ledger: third } = await fresh(store, clock);
+    expect(third.has('t3', 'failed') && third.has('t1', 'completed')).toBe(true);
+    expect(third.problems).toHaveLength(0);
+  });
+
+  it('a clean close writes both generations: damage to either while Beacon is closed loses nothing', async () => {
+    for (const damaged of [DEFAULT_LEDGER_KEY, `${DEFAULT_LEDGER_KEY}.b`]) {
+      const { store, clock, ledger } = await fresh();
+      await ledger.record([{ taskId: 't1', status: 'completed', outcome: 'shown' }]);
+      await ledger.advanceCursor('2026-11-21T10:00:00.000000+00:00');
+      await ledger.record([{ taskId: 't2', status: 'failed', outcome: 'shown' }]);
+      await ledger.close();
+      store.setRaw(damaged, '{"version":2,"gener');
+      const { ledger: reloaded } = await fresh(store, clock);
+      expect(reloaded.has('t1', 'completed') && reloaded.has('t2', 'failed'), damaged).toBe(true);
+      expect(reloaded.cursor).toBe('2026-11-21T10:00:00.000000+00:00');
+      expect(reloaded.problems).toHaveLength(1);
+    }
+  });
+
+  it('a wrong-schema ledger is never overwritten without a backup', async () => {
+    const store = new MemoryStore();
+    const foreign = { version: 9, something: 'else', entries: 'x' };
+    await store.set(DEFAULT_LEDGER_KEY, foreign);
+    const { ledger, clock } = await fresh(store);
+    expect(ledger.problems[0]?.backup).toMatch(/^notification-ledger\.corrupt-/);
+    expect(await store.get(ledger.problems[0]!.backup!)).toEqual(foreign);
+    await ledger.record([{ taskId: 't1', status: 'completed', outcome: 'shown' }]);
+    await ledger.record([{ taskId: 't2', status: 'completed', outcome: 'shown' }]);
+    expect(await store.get(ledger.problems[0]!.backup!)).toEqual(foreign);
+    const { ledger: reloaded } = await fresh(store, clock);
+    expect(reloaded.size).toBe(2);
+  });
+
+  it('a full disk: failing is reported, writes are retried with back-off, and it clears once a write succeeds', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore();
+    const ledger = await NotificationLedger.load({ store, clock, random: () => 0.5 });
+    const states: boolean[] = [];
+    ledger.onFailingChange((failing) => states.push(failing));
+    store.failAllSets = new Error('ENOSPC: no space left on device');
+    await expect(ledger.record([{ taskId: 't1', status: 'completed', outcome: 'shown' }])).rejects.toThrow('ENOSPC');
+    expect(ledger.failing).toBe(true);
+    expect(ledger.has('t1', 'completed')).toBe(true); // never twice within the run
+    await clock.advance(120_000);
+    const failures = ledger.writeFailures;
+    expect(failures).toBeGreaterThan(2); // retried
+    expect(failures).toBeLessThan(12); // with back-off, not in a loop
+    store.failAllSets = undefined;
+    await clock.advance(61_000);
+    expect(ledger.failing).toBe(false);
+    expect(states).toEqual([true, false]);
+    expect(clock.pendingTimers).toBe(0);
+    const { ledger: reloaded } = await fresh(store, clock);
+    expect(reloaded.has('t1', 'completed')).toBe(true);
   });
 
   it('does not overwrite the outcome of a pair already recorded', async () => {

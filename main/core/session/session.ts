@@ -65,6 +65,8 @@ export interface SessionOptions {
   readonly heartbeatIntervalMs?: number;
   /** Push/join timeout of realtime-js (default 10 s). */
   readonly realtimeTimeoutMs?: number;
+  /** Delay before realtime-js's reconnect attempt `tries` (1-based); default realtime-js's own 1/2/5/10 s. */
+  readonly reconnectAfterMs?: (tries: number) => number;
   /** Key of the session in the SecretStore. */
   readonly storageKey?: string;
   /** Why the network failed, in plain words (main/core/network), shown instead of a bare "cannot reach the server". */
@@ -119,6 +121,7 @@ export class Session {
         },
         logger: (kind, message, data) => this.logRealtime(kind, message, data),
         ...(options.realtimeTimeoutMs ? { timeout: options.realtimeTimeoutMs } : {}),
+        ...(options.reconnectAfterMs ? { reconnectAfterMs: options.reconnectAfterMs } : {}),
       },
     });
     const { data } = this.client.auth.onAuthStateChange((event, session) => this.onAuthEvent(event, session));

@@ -64,11 +64,12 @@ describe('JsonFileStore on disk', () => {
     expect(await readdir(dir)).toEqual(['ledger.json']);
   });
 
-  it.each(['{"half": ', '', '\u0000\u0001'])('moves a corrupt file (%j) aside, reads it as absent and warns', async (content) => {
+  it.each(['{"half": ', '', '\u0000\u0001'])('moves a corrupt file (%j) aside, reports it (CorruptValueError) and warns', async (content) => {
     await writeFile(join(dir, 'ledger.json'), content);
     const logger = new RecordingLogger();
     const clock = new FakeClock('2026-11-21T12:34:56.789Z');
     const store = new JsonFileStore(dir, { logger, clock });
+    await expect(store.get('ledger')).rejects.toMatchObject({ name: 'CorruptValueError', key: 'ledger', backup: join(dir, 'ledger.json.corrupt-2026-11-21T12-34-56-789Z') });
     expect(await store.get('ledger')).toBeUndefined();
     expect((await readdir(dir)).sort()).toEqual(['ledger.json.corrupt-2026-11-21T12-34-56-789Z']);
     expect(await readFile(join(dir, 'ledger.json.corrupt-2026-11-21T12-34-56-789Z'), 'utf8')).toBe(content);

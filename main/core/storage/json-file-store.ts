@@ -1,6 +1,6 @@
 import { readFile, rename, unlink, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemClock, silentLogger, type Clock, type KeyValueStore, type Logger } from '../ports.ts';
+import { CorruptValueError, systemClock, silentLogger, type Clock, type KeyValueStore, type Logger } from '../ports.ts';
 import { PRIVATE_DIR_MODE, SerialQueue, corruptBackupPath, writeFileAtomic } from './atomic-file.ts';
 
 export interface JsonFileStoreOptions {
@@ -14,8 +14,8 @@ const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  * KeyValueStore on plain files: one `<key>.json` per key in `directory`
  * (so a corrupt or huge value never takes the others with it). Writes are
  * atomic and durable (temp file, fsync, rename), files are 0600. A file that
- * does not parse is moved aside as `<key>.json.corrupt-<timestamp>` and read
- * as absent, with a warning.
+ * does not parse is moved aside as `<key>.json.corrupt-<timestamp>` and
+ * reported by throwing CorruptValueError (the caller tells the user).
  */
 export class JsonFileStore implements KeyValueStore {
   private readonly directory: string;
@@ -44,9 +44,12 @@ export class JsonFileStore implements KeyValueStore {
         return JSON.parse(text) as unknown;
       } catch {
         const backup = corruptBackupPath(path, this.clock.now());
-        await rename(path, backup).catch(() => {});
-        this.logger.warn('stored value is not valid JSON; moved aside and starting empty', { key, backup });
-        return undefined;
+        const kept = await rename(path, backup).then(
+          () => true,
+          () => false,
+        );
+        this.logger.warn('stored value is not valid JSON; moved aside', { key, backup: kept ? backup : null });
+        throw new CorruptValueError(key, kept ? backup : null);
       }
     });
   }

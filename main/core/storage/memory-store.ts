@@ -1,4 +1,4 @@
-import type { KeyValueStore, SecretStore } from '../ports.ts';
+import { CorruptValueError, type KeyValueStore, type SecretStore } from '../ports.ts';
 
 /**
  * KeyValueStore in memory, for tests. Values go through JSON on the way in and
@@ -11,13 +11,34 @@ export class MemoryStore implements KeyValueStore {
   readonly writes: string[] = [];
   /** When set, the next `set` rejects with it (a full disk, a read-only volume). */
   failNextSet: Error | undefined;
+  /** When set, every `set` rejects with it until cleared (a disk that stays full). */
+  failAllSets: Error | undefined;
 
   async get(key: string): Promise<unknown> {
     const text = this.values.get(key);
-    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Like JsonFileStore: the unreadable value is moved aside and reported.
+      this.values.delete(key);
+      this.values.set(`${key}.corrupt`, text);
+      throw new CorruptValueError(key, `${key}.corrupt`);
+    }
+  }
+
+  /** Stores raw text as the value (a truncated or corrupt file). */
+  setRaw(key: string, text: string): void {
+    this.values.set(key, text);
+  }
+
+  /** Every key held (tests look for backups). */
+  keys(): string[] {
+    return [...this.values.keys()];
   }
 
   async set(key: string, value: unknown): Promise<void> {
+    if (this.failAllSets) throw this.failAllSets;
     if (this.failNextSet) {
       const error = this.failNextSet;
       this.failNextSet = undefined;

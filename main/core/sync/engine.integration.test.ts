@@ -278,8 +278,8 @@ describe('SyncEngine on the local stack', () => {
     await stack.faults.apply({ action: 'silence-heartbeats' });
     const polling = await waitFor(() => agent.health.slice(mark.health).find((h) => h.state === 'polling'), 'polling within 10 s', 10_000);
     expect(polling.info.code).toBe('realtime-down');
-    // The first poll runs as soon as realtime is lost.
-    await waitFor(() => agent.snapshots.slice(mark.snapshots).find((s) => s.reason === 'poll'), 'a polled snapshot', 5_000);
+    // The first poll runs within 10 s of losing realtime (jittered, so a fleet does not poll in one wave).
+    await waitFor(() => agent.snapshots.slice(mark.snapshots).find((s) => s.reason === 'poll'), 'a polled snapshot', 12_000);
 
     await stack.faults.apply({ action: 'clear' });
     await live(agent, 15_000);

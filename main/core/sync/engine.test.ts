@@ -35,6 +35,21 @@ function setup(options: { signedIn?: boolean; autoAnswer?: boolean } = {}) {
   return { clock, fake, session, engine, health, snapshots, changes, rpcs, channel, state, logger };
 }
 
+let changeSeq = 0;
+/** A realtime UPDATE of a task, committed at `at` (server time = FakeClock time in these tests). */
+function taskChange(status: string, at: number, id = `a3000000-0000-4000-8000-${String(++changeSeq).padStart(12, '0')}`) {
+  const iso = new Date(at).toISOString();
+  return {
+    table: 'agent_tasks',
+    schema: 'public',
+    eventType: 'UPDATE',
+    new: { id, agent_id: USER, contact_id: 'a2000000-0000-4000-8000-000000000001', title: 't', status, result: null, error: null, created_at: iso, started_at: null, completed_at: null, updated_at: iso },
+    old: {},
+    commit_timestamp: iso,
+    errors: null,
+  };
+}
+
 async function goLive(t: ReturnType<typeof setup>): Promise<void> {
   t.engine.start();
   await flushPromises();
@@ -77,16 +92,24 @@ describe('SyncEngine (fake client)', () => {
     expect(t.snapshots).toEqual(['subscribed', 'postgres-ready']);
   });
 
-  it('while live: no REST call and only the watchdog timer', async () => {
+  it('while live: no REST call while changes flow; idle, one probe per 30 s; two timers (watchdog, probe)', async () => {
     const t = setup();
     await goLive(t);
     const rpcs = t.rpcs();
-    for (let i = 0; i < 30; i += 1) {
+    for (let i = 0; i < 60; i += 1) {
       await t.clock.advance(1_000);
       if (i % 4 === 3) t.session.heartbeat('ok');
+      if (i % 10 === 9) t.channel().change(taskChange('in_progress', t.clock.now()));
     }
     expect(t.rpcs()).toBe(rpcs);
-    expect(t.clock.pendingTimers).toBe(1);
+    expect(t.clock.pendingTimers).toBe(2);
+    // Idle from now: one probe at 30 s, one at 60 s; every 30 s thereafter (120 per idle hour).
+    await t.clock.advance(60_000);
+    expect(t.rpcs()).toBe(rpcs + 2);
+    expect(t.snapshots.slice(-2)).toEqual(['probe', 'probe']);
+    expect(t.state()).toBe('live');
+    await t.clock.advance(3_600_000 - 60_000);
+    expect(t.rpcs()).toBe(rpcs + 120);
   });
 
   it('polls every 5 s ± 1 s while realtime is down and stops once the channel is back and reconciled', async () => {
@@ -95,8 +118,9 @@ describe('SyncEngine (fake client)', () => {
     t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
     await t.clock.advance(0);
     expect(t.state()).toBe('polling');
-    expect(t.health.at(-1)?.info.reason).toMatch(/1006/);
-    expect(t.snapshots.at(-1)).toBe('poll'); // the first poll runs at once
+    expect(t.health.at(-1)?.info.detail).toMatch(/1006/);
+    await t.clock.advance(5_000);
+    expect(t.snapshots.at(-1)).toBe('poll'); // the first poll within [0, 10 s) (random 0.5: 5 s)
     await t.clock.advance(15_000);
     expect(t.snapshots.filter((r) => r === 'poll')).toHaveLength(4);
 
@@ -105,7 +129,7 @@ describe('SyncEngine (fake client)', () => {
     await flushPromises();
     expect(t.state()).toBe('live');
     const rpcs = t.rpcs();
-    await t.clock.advance(30_000);
+    await t.clock.advance(29_000); // the idle probe comes at 30 s
     expect(t.rpcs()).toBe(rpcs);
   });
 
@@ -130,7 +154,7 @@ describe('SyncEngine (fake client)', () => {
     await goLive(t);
     t.fake.autoAnswer = () => ({ data: null, error: { message: 'TypeError: fetch failed' }, status: 0 });
     t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
-    await t.clock.advance(0);
+    await t.clock.advance(5_000);
     expect(t.state()).toBe('offline');
     expect(t.health.at(-1)?.info.code).toBe('server-unreachable');
     t.fake.autoAnswer = () => snapshotAnswer();
@@ -148,7 +172,7 @@ describe('SyncEngine (fake client)', () => {
     const first = t.channel();
     first.system({ extension: 'system', status: 'error', message: 'Token has expired 0 seconds ago', channel: 'x' });
     first.status('CLOSED');
-    await t.clock.advance(0);
+    await t.clock.advance(2_000); // full-jitter back-off (random 0.5: 1.5 s)
     expect(t.session.refreshes).toHaveLength(1);
     expect(t.fake.created).toHaveLength(2);
     expect(t.fake.getChannels()).toHaveLength(1);
@@ -171,8 +195,8 @@ describe('SyncEngine (fake client)', () => {
       while (t.fake.created.length === before) await t.clock.advance(100);
       createdAt.push(t.clock.now() - start);
     }
-    // 0, then 1, 2, 5, 10 s between attempts (to the FakeClock's 100 ms steps).
-    expect(createdAt.map((ms, i) => Math.round((ms - (createdAt[i - 1] ?? 0)) / 1000))).toEqual([0, 1, 2, 5, 10]);
+    // Full jitter with random 0.5 over windows of 2, 4, 8, 15 (cap), 15 s, floor 1 s: 1.5, 2.5, 4.5, 8, 8 s.
+    expect(createdAt.map((ms, i) => (ms - (createdAt[i - 1] ?? 0)) / 1000)).toEqual([1.5, 2.5, 4.5, 8, 8]);
     expect(t.fake.getChannels()).toHaveLength(1);
     expect(t.session.refreshes).toHaveLength(0); // nothing said the token was the problem
   });
@@ -198,7 +222,10 @@ describe('SyncEngine (fake client)', () => {
     t.session.heartbeat('ok');
     t.session.heartbeat('error');
     await t.clock.advance(0);
-    expect(t.fake.log.slice(-2)).toEqual(['disconnect', 'connect']);
+    expect(t.fake.log.at(-1)).toBe('disconnect');
+    // The connect waits a full-jitter delay (random 0.5: 0.5 + 0.5 × 9.5 s), so a fleet does not reconnect in one wave.
+    await t.clock.advance(5_250);
+    expect(t.fake.log.at(-1)).toBe('connect');
 
     t.session.heartbeat('ok');
     const before = t.fake.log.filter((l) => l === 'disconnect').length;
@@ -242,7 +269,8 @@ describe('SyncEngine (fake client)', () => {
     const t = setup();
     await goLive(t);
     t.engine.suspend();
-    expect(t.clock.pendingTimers).toBe(0);
+    expect(t.clock.pendingTimers).toBe(1); // only the wake check
+    expect(t.state()).toBe('offline');
     t.engine.resume();
     await flushPromises();
     expect(t.fake.log).toContain('disconnect');

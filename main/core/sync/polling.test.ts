@@ -135,3 +135,37 @@ describe('PollingScheduler', () => {
     expect(() => new PollingScheduler({ clock: new FakeClock(0), intervalMs: 1_000, jitterMs: 1_000, run: async () => {} })).toThrow(/jitter/);
   });
 });
+
+describe('PollingScheduler back-off', () => {
+  it('backs off with full jitter (5 s → 60 s) while polls fail, honours Retry-After, and returns to the interval on an answer', async () => {
+    const clock = new FakeClock(0);
+    const runs: number[] = [];
+    let outcome: { kind: 'answered' } | { kind: 'failed'; retryAfterMs?: number } = { kind: 'failed' };
+    const poller = new PollingScheduler({
+      clock,
+      intervalMs: 5_000,
+      jitterMs: 1_000,
+      random: () => 1,
+      run: async () => {
+        runs.push(clock.now());
+        return outcome;
+      },
+    });
+    poller.start('now');
+    await clock.advance(200_000);
+    const gaps = runs.slice(1).map((at, i) => at - runs[i]!);
+    // random 1: the whole window each time: 5, 10, 20, 40, 60, 60 s.
+    expect(gaps.slice(0, 6)).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+    outcome = { kind: 'failed', retryAfterMs: 90_000 };
+    const mark = runs.length;
+    await clock.advance(200_000);
+    expect(runs[mark + 1]! - runs[mark]!).toBe(90_000);
+    outcome = { kind: 'answered' };
+    await clock.advance(200_000);
+    const last = runs.slice(-3);
+    expect(last[2]! - last[1]!).toBe(6_000); // interval + jitter (random 1)
+    expect(poller.scheduled).toBe(true);
+    poller.stop();
+    expect(poller.scheduled).toBe(false);
+  });
+});

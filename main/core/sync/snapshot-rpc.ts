@@ -5,6 +5,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Clock } from '../ports.ts';
+import { isSlowDownStatus } from './backoff.ts';
 
 export interface SnapshotCursors {
   /** Cursor for finished tasks: an ISO timestamp (e.g. the last snapshot's server time), or null for "most recent". */
@@ -21,7 +22,7 @@ export interface SnapshotParams {
 
 export type RpcOutcome =
   | { readonly kind: 'ok'; readonly data: unknown }
-  | { readonly kind: 'auth' | 'unreachable' | 'failed'; readonly detail: string };
+  | { readonly kind: 'auth' | 'unreachable' | 'rate-limited' | 'failed'; readonly detail: string };
 
 /**
  * The RPC compares `updated_at`, which is the writing transaction's start time:
@@ -57,6 +58,8 @@ export async function callSnapshotRpc(
     if (!error) return { kind: 'ok', data };
     const detail = timedOut ? `no answer within ${options.timeoutMs} ms` : `${status || 'network'}: ${error.code ? `${error.code} ` : ''}${error.message}`.slice(0, 300);
     if (status === 401 || /^PGRST30[0-9]$/.test(error.code ?? '') || /jwt expired/i.test(error.message)) return { kind: 'auth', detail };
+    // 429 Too Many Requests and 503 Service Unavailable: the server answered "slow down" (Retry-After is read by the fetch wrapper).
+    if (isSlowDownStatus(status)) return { kind: 'rate-limited', detail };
     if (status === 0 || status >= 500 || timedOut) return { kind: 'unreachable', detail };
     return { kind: 'failed', detail };
   } catch (error) {

@@ -84,6 +84,11 @@ export class LastKnownTasks {
     return this.known.get(taskId);
   }
 
+  /** Ids of the tasks last known as pending or in progress. */
+  activeIds(): string[] {
+    return [...this.known.keys()].filter((id) => !this.finished.has(id));
+  }
+
   /** After a DELETE: a task id that comes back later is judged as new. */
   forget(taskId: string): void {
     this.known.delete(taskId);

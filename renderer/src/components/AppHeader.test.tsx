@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
+import { ClockProvider, createManualClock } from '../hooks/clock.tsx';
 import userEvent from '@testing-library/user-event';
 import { AppHeader } from './AppHeader.tsx';
 import { HealthIndicator } from './HealthIndicator.tsx';
@@ -11,6 +12,7 @@ const lastSync = new Date(2025, 2, 14, 9, 7).getTime();
 describe('HealthIndicator', () => {
   it.each([
     ['live', 'Live'],
+    ['delayed', 'Delayed'],
     ['polling', 'Polling'],
     ['offline', 'Offline'],
     ['signed-out', 'Signed out'],
@@ -18,7 +20,30 @@ describe('HealthIndicator', () => {
     render(<HealthIndicator health={{ state, reason: 'Realtime is unreachable; checking every 30 s.', lastSyncAt: lastSync }} />);
     const status = screen.getByRole('status', { name: `Connection: ${label}` });
     expect(status).toHaveTextContent(label);
-    expect(status).toHaveTextContent('Last sync 09:07');
+    expect(status).toHaveTextContent(/Last sync 09:07|Updated/);
+  });
+
+  it('"Updated N s ago" follows the last proof of sync', () => {
+    const clock = createManualClock(lastSync + 12_000);
+    render(
+      <ClockProvider clock={clock}>
+        <HealthIndicator health={{ state: 'live', reason: 'Up to date.', lastSyncAt: lastSync }} />
+      </ClockProvider>,
+    );
+    expect(screen.getByRole('status')).toHaveTextContent('Updated 12 s ago');
+    act(() => clock.advance(3 * 60_000));
+    expect(screen.getByRole('status')).toHaveTextContent('Updated 3 min ago');
+  });
+
+  it('offers "Retry now" only while degraded, and says when storage is failing', async () => {
+    const onRetry = vi.fn();
+    const { rerender } = render(<HealthIndicator health={{ state: 'live', reason: '', lastSyncAt: null }} onRetry={onRetry} />);
+    expect(screen.queryByRole('button', { name: 'Retry now' })).not.toBeInTheDocument();
+    rerender(<HealthIndicator health={{ state: 'delayed', reason: 'Updates from the server are delayed.', lastSyncAt: null, storageFailing: true }} onRetry={onRetry} />);
+    expect(screen.getByRole('status', { name: 'Connection: Delayed' })).toHaveTextContent('Updates from the server are delayed.');
+    expect(screen.getByRole('status')).toHaveTextContent(/cannot save/);
+    await userEvent.click(screen.getByRole('button', { name: 'Retry now' }));
+    expect(onRetry).toHaveBeenCalledTimes(1);
   });
 
   it('gives the reason only when not live', () => {

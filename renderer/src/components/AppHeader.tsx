@@ -12,9 +12,11 @@ export interface AppHeaderProps {
   /** The main view shown, or null in a contact's view. */
   readonly current: MainView | null;
   readonly onNavigate: (view: MainView) => void;
+  /** "Retry now" beside a degraded connection state. */
+  readonly onRetry?: () => void;
 }
 
-export function AppHeader({ health, activeCount, current, onNavigate }: AppHeaderProps) {
+export function AppHeader({ health, activeCount, current, onNavigate, onRetry }: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header-row">
@@ -25,7 +27,7 @@ export function AppHeader({ health, activeCount, current, onNavigate }: AppHeade
           </output>
         )}
       </div>
-      <HealthIndicator health={health} />
+      <HealthIndicator health={health} {...(onRetry ? { onRetry } : {})} />
       <nav aria-label="Views" className="nav">
         <button type="button" className="nav-button" aria-current={current === 'overview' ? 'page' : undefined} onClick={() => onNavigate('overview')}>
           Overview

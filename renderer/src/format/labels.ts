@@ -15,6 +15,7 @@ export const STATUS_LABEL: Readonly<Record<TaskStatus, string>> = {
 
 export const HEALTH_LABEL: Readonly<Record<Health, string>> = {
   live: 'Live',
+  delayed: 'Delayed',
   polling: 'Polling',
   offline: 'Offline',
   'signed-out': 'Signed out',

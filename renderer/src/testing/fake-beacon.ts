@@ -72,6 +72,7 @@ export class FakeBeacon {
       hideWindow: call('hideWindow'),
       runConnectionTest: call('runConnectionTest'),
       setProxyCredentials: call('setProxyCredentials'),
+      retrySync: call('retrySync'),
       onView: subscribe('view'),
       onAppState: subscribe('appState'),
       onFocusContact: subscribe('focusContact'),
@@ -130,6 +131,7 @@ export class FakeBeacon {
       hideWindow: () => undefined,
       runConnectionTest: () => ({ ok: false, message: 'No connection test in this fake.' }),
       setProxyCredentials: () => ok,
+      retrySync: () => undefined,
     };
     return answers[method]() as InvokeResponse<M>;
   }

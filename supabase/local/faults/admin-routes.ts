@@ -4,7 +4,10 @@
  *   GET  /admin/v1/faults   current fault state
  *   POST /admin/v1/faults   {"action": "drop-sockets" | "silence-heartbeats" | "pause-replication" |
  *                            "resume-replication" (drop?) | "expire-tokens" (userId) | "restart-realtime" |
- *                            "restart-database" | "latency" (ms) | "clear"}
+ *                            "restart-database" | "latency" (ms) | "channel-error" (refuseJoinsMs?, reason?) |
+ *                            "rate-limit-joins" (ms, dropSockets?) | "rest-429" (ms, retryAfterSeconds?, status?) |
+ *                            "stall-feed" (ms) | "long-transaction" (taskId, status, holdMs) |
+ *                            "move-out-of-scope" (taskId, toUserId) | "clear"}
  * Requires the service-role key or the secret key (apikey header or Bearer token).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -50,7 +50,11 @@ export interface RealtimeServer {
   restart(): Promise<void>;
   /** Re-evaluates every channel's token now (after ctx.revocations changed). */
   checkTokens(): void;
-  stats(): { sockets: number; channels: number; delivered: number; slot: string };
+  /** Fault hook: errors every channel (phx_error) while leaving the sockets open; returns how many. */
+  errorChannels(): number;
+  /** Fault hook: answers every join with this error until cleared (null). */
+  setJoinRefusal(reason: string | null): void;
+  stats(): { sockets: number; channels: number; delivered: number; slot: string; joins: number };
   /** Idempotent; leaves no replication slot behind. */
   close(): Promise<void>;
 }
@@ -99,10 +103,13 @@ class LocalRealtimeServer implements RealtimeServer, SocketSessionHub {
   private readonly slotsCreated: string[] = [];
   private reconnectTimer: NodeJS.Timeout | undefined;
   private silenced = false;
+  private refusal: string | null = null;
   private restarting = false;
   private closed = false;
   private closing: Promise<void> | undefined;
   private delivered = 0;
+  /** Join attempts (phx_join) received, refused ones included (benchmarks read it). */
+  private joins = 0;
 
   constructor(ctx: StackContext, options: RealtimeServerOptions) {
     this.ctx = ctx;
@@ -175,6 +182,21 @@ class LocalRealtimeServer implements RealtimeServer, SocketSessionHub {
     for (const session of this.sessions) session.terminate();
   }
 
+  errorChannels(): number {
+    let count = 0;
+    for (const session of this.sessions) for (const channel of session.allChannels()) count += session.errorChannel(channel) ? 1 : 0;
+    return count;
+  }
+
+  setJoinRefusal(reason: string | null): void {
+    this.refusal = reason;
+  }
+
+  joinRefusal(): string | null {
+    this.joins += 1;
+    return this.refusal;
+  }
+
   setHeartbeatsSilenced(silenced: boolean): void {
     this.silenced = silenced;
   }
@@ -223,10 +245,10 @@ class LocalRealtimeServer implements RealtimeServer, SocketSessionHub {
     for (const session of this.sessions) for (const channel of session.allChannels()) void channel.recheckToken();
   }
 
-  stats(): { sockets: number; channels: number; delivered: number; slot: string } {
+  stats(): { sockets: number; channels: number; delivered: number; slot: string; joins: number } {
     let channels = 0;
     for (const session of this.sessions) channels += session.channelCount;
-    return { sockets: this.sessions.size, channels, delivered: this.delivered, slot: this.slotName };
+    return { sockets: this.sessions.size, channels, delivered: this.delivered, slot: this.slotName, joins: this.joins };
   }
 
   close(): Promise<void> {

@@ -49,6 +49,8 @@ export interface SocketSessionHub {
   readonly log: StackLog;
   isRestarting(): boolean;
   heartbeatsSilenced(): boolean;
+  /** Fault hook: a join error to answer every join with, or null. */
+  joinRefusal(): string | null;
   replicationRunning(): boolean;
   channelsOn(topic: string): Iterable<Channel>;
   attach(channel: Channel): void;
@@ -133,6 +135,14 @@ export class SocketSession implements ChannelHost {
 
   setSubscriptions(channel: Channel, subscriptions: readonly Subscription[]): void {
     this.hub.setSubscriptions(channel, subscriptions);
+  }
+
+  /** Fault hook: the channel process crashed (phx_error); the socket stays open and the client may rejoin. */
+  errorChannel(channel: Channel): boolean {
+    if (this.channels.get(channel.topic) !== channel) return false;
+    this.send(encodeMessage(this.vsn, { joinRef: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_error', payload: {} }));
+    this.forget(channel);
+    return true;
   }
 
   closeChannel(channel: Channel): void {
@@ -264,6 +274,8 @@ export class SocketSession implements ChannelHost {
     const config = parseJoinPayload(message.payload);
     const name = topic.slice('realtime:'.length);
     if (this.hub.isRestarting()) return this.replyJoinError(message, 'RealtimeRestarting: Realtime is restarting, please standby');
+    const refusal = this.hub.joinRefusal();
+    if (refusal) return this.replyJoinError(message, refusal);
     if (name === '') return this.replyJoinError(message, 'TopicNameRequired: You must provide a topic name');
     if (this.channels.size >= this.hub.limits.maxChannelsPerSocket) {
       return this.replyJoinError(message, 'ChannelRateLimitReached: Too many channels');
