@@ -133,20 +133,23 @@ describe('SyncEngine (fake client)', () => {
     expect(t.rpcs()).toBe(rpcs);
   });
 
-  it('realtime lost without a word (heartbeats go unanswered): polling within 10 s, with a poll run', async () => {
+  it('realtime lost without a word (heartbeats go unanswered): polling within 10 s, and a poll soon after', async () => {
     // The fault matrix loses realtime this way on real sockets; how fast Beacon notices is proven here,
     // in virtual time, so no test depends on the shared machine's speed.
     const t = setup();
     await goLive(t);
     const lostAt = t.clock.now();
     while (!t.fake.log.includes('disconnect') && t.clock.now() - lostAt < 10_000) await t.clock.advance(100);
-    // The watchdog forced a reconnect; realtime-js then reports the channel's socket as closed.
-    expect(t.fake.log.slice(-2)).toEqual(['disconnect', 'connect']);
+    expect(t.fake.log).toContain('disconnect'); // the watchdog gave up on the socket
+    // realtime-js then reports the channel's socket as closed.
     t.channel().status('CHANNEL_ERROR', new Error('socket closed: 1006'));
     await t.clock.advance(0);
     expect(t.state()).toBe('polling');
-    expect(t.snapshots.at(-1)).toBe('poll');
     expect(t.clock.now() - lostAt).toBeLessThan(10_000); // virtual time: the watchdog's own schedule
+    // The first poll after a loss is spread (full jitter) so a fleet does not poll at once, but it comes.
+    const pollingAt = t.clock.now();
+    while (!t.snapshots.includes('poll') && t.clock.now() - pollingAt < 10_000) await t.clock.advance(100);
+    expect(t.snapshots).toContain('poll');
   });
 
   it('offline when realtime is down and the snapshot cannot reach the server; live again after', async () => {
