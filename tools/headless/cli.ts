@@ -116,7 +116,14 @@ const core = await BeaconCore.create({
   ...(args['coalesce-ms'] !== undefined ? { coalesceMs: args['coalesce-ms'] } : {}),
 });
 core.onHealth((state, info) =>
-  out({ type: 'health', state, reason: info.reason || null, lastSyncAt: info.lastSyncAt ? new Date(info.lastSyncAt).toISOString() : null }),
+  out({
+    type: 'health',
+    state,
+    reason: info.reason || null,
+    // The cause behind the plain words (e.g. the certificate that was presented), for support and IT.
+    detail: info.detail ?? null,
+    lastSyncAt: info.lastSyncAt ? new Date(info.lastSyncAt).toISOString() : null,
+  }),
 );
 core.session.onEvent((event) => {
   if (event.type === 'signed-out') out({ type: 'session', signedIn: false, email: null, reason: event.reason });

@@ -8,7 +8,7 @@ export type HeadlessLine =
   | { type: 'notification'; taskId: string; contactId: string; status: 'completed' | 'failed'; title: string; body: string; urgency: string }
   | { type: 'summary'; reason: string; taskIds: string[]; tasks: Array<{ taskId: string; contactId: string; status: string }>; title: string; body: string; urgency: string }
   | { type: 'conversation'; contactId: string; changeId: string; title: string; body: string }
-  | { type: 'health'; state: string; reason: string | null; lastSyncAt: string | null }
+  | { type: 'health'; state: string; reason: string | null; detail: string | null; lastSyncAt: string | null }
   | { type: 'session'; signedIn: boolean; email: string | null; reason?: string }
   | { type: 'signal'; signal: string }
   | { type: 'error'; message: string };

@@ -248,8 +248,11 @@ describe('headless runner through a forward proxy to an HTTPS stack', () => {
     const second = run(['--state-dir', state, '--verbose'], { HTTPS_PROXY: proxy.url, SSL_CERT_FILE: otherCaFile });
     let stderr = '';
     second.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // The tray's health line says why, in the same words.
-    await second.waitFor((l) => l.type === 'health' && l.state === 'offline' && String(l.reason).includes('does not trust: issued by Beacon Test Inspection Root'), 'offline, with why');
+    // The health line says what the tray says, and why: the certificate that was presented.
+    await second.waitFor(
+      (l) => l.type === 'health' && l.state === 'offline' && String(l.detail).includes('does not trust: issued by Beacon Test Inspection Root'),
+      'offline, with why',
+    );
     // Watch it for a while: every retry is one CONNECT, so the log counts them.
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const tunnels = proxy.log.slice(logStart);
