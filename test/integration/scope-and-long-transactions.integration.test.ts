@@ -43,7 +43,7 @@ describe('scope and long transactions (local stack)', () => {
     try {
       const task = await activeTask(user.id);
       await harness.start(user);
-      await harness.waitForHealth('live', 20_000);
+      await harness.waitForHealth('live', 30_000);
       await harness.reconcile(); // not the first run's baseline any more
 
       await stack.faults.apply({ action: 'long-transaction', taskId: task.id, status: 'completed', holdMs: 4_000 });
@@ -51,13 +51,13 @@ describe('scope and long transactions (local stack)', () => {
       await harness.reconcile(); // the cursor moves past the transaction's start + margin
       // The commit's live event is lost.
       await stack.faults.apply({ action: 'pause-replication' });
-      await waitFor(async () => (await writer.statuses([task.id])).get(task.id) === 'completed', 'the long transaction committed', 10_000);
+      await waitFor(async () => (await writer.statuses([task.id])).get(task.id) === 'completed', 'the long transaction committed', 30_000);
       await sleep(300);
       await stack.faults.apply({ action: 'resume-replication', drop: true });
       expect(harness.liveDeliveries.has(`${task.id}:completed`)).toBe(false);
 
       await harness.reconcile();
-      await waitFor(() => harness.notifier.announced().includes(`${task.id}:completed`), 'the task announced', 10_000);
+      await waitFor(() => harness.notifier.announced().includes(`${task.id}:completed`), 'the task announced', 30_000);
       await harness.reconcile();
       await sleep(1_000);
       expect(harness.notifier.announced().filter((key) => key === `${task.id}:completed`)).toHaveLength(1);
@@ -66,7 +66,7 @@ describe('scope and long transactions (local stack)', () => {
       await stack.faults.apply({ action: 'clear' });
       await rm(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 
   it('a task moved out of the agent’s scope leaves the tray within the slow reconcile, even while changes flow', async () => {
     const user = stack.demoUsers[0]!;
@@ -77,18 +77,18 @@ describe('scope and long transactions (local stack)', () => {
     try {
       const task = await activeTask(user.id);
       await harness.start(user);
-      await harness.waitForHealth('live', 20_000);
+      await harness.waitForHealth('live', 30_000);
       const hasTask = () => harness.core.model.contactView(task.contactId)?.active.some((t) => t.id === task.id) ?? false;
-      await waitFor(hasTask, 'the task in the tray', 10_000);
+      await waitFor(hasTask, 'the task in the tray', 30_000);
 
       await stack.faults.apply({ action: 'move-out-of-scope', taskId: task.id, toUserId: other.id });
       const movedAt = Date.now();
-      await waitFor(() => !hasTask(), 'the task gone from the tray', 15_000);
+      await waitFor(() => !hasTask(), 'the task gone from the tray', 45_000);
       expect(Date.now() - movedAt).toBeLessThan(10_000);
       expect(harness.health()).toBe('live');
     } finally {
       await harness.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 });
