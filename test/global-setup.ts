@@ -64,7 +64,7 @@ export default function setup() {
   // Traversable by others, as /tmp is: as root the tests run PostgreSQL as the OS user postgres, whose
   // data folders (mkdtemp'd and chowned by supabase/local/db) live in here. Not listable by others.
   chmodSync(root, 0o711);
-  // The harness's own folder (the electron stub's userData, Node's compile cache), outside what is
+  // The harness's own folder (the electron stub's userData), outside what is
   // judged. Vitest's workers may still be writing to it while the teardown below runs, so it goes when
   // this process exits, after them.
   const harness = mkdtempSync(join(tmpdir(), 'beacon-test-harness-'));
@@ -72,8 +72,9 @@ export default function setup() {
   process.env[RUN_MARKER] = marker;
   process.env.TMPDIR = root;
   process.env.BEACON_TEST_HARNESS_DIR = harness;
-  // Node keeps its module compile cache in the temp folder unless told otherwise: the harness's too.
-  process.env.NODE_COMPILE_CACHE = join(harness, 'node-compile-cache');
+  // Node would keep its module compile cache in the temp folder, and a worker writes it as it exits, after
+  // any cleanup here could run: no compile cache in test runs.
+  process.env.NODE_DISABLE_COMPILE_CACHE = '1';
   // jiti (how ESLint loads its config in the lint tests) would cache transpiled files there too.
   process.env.JITI_FS_CACHE = 'false';
 
